@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dealership.enums import Role, StockStatus
+from dealership.models import Customer, StockVehicle
+from dealership.permissions import role_required
+
+
+@require_GET
+@role_required(Role.SERVICE_ADVISOR)
+def service_desk(request: HttpRequest) -> HttpResponse:
+    """The service desk: vehicles the store has delivered, the base of after-sales."""
+    delivered = (
+        StockVehicle.objects.filter(store_id=request.user.store_id,
+                                    status=StockStatus.DELIVERED)
+        .select_related("trim__series__brand", "colour").order_by("-updated_at")[:20]
+    )
+    return render(request, "aftersales/service_desk.html",
+                  {"delivered": delivered, "today": timezone.localdate()})
+
+
+@require_GET
+@role_required(Role.CUSTOMER_CARE)
+def care_desk(request: HttpRequest) -> HttpResponse:
+    """Customer care: the store's newest customers and how many may be contacted."""
+    customers = Customer.objects.filter(store_id=request.user.store_id)
+    figures = customers.aggregate(total=Count("id"),
+                                  consenting=Count("id", filter=Q(marketing_consent=True)))
+    recent = customers.select_related("owner").order_by("-created_at", "-id")[:10]
+    return render(request, "aftersales/care_desk.html", {"figures": figures, "recent": recent})

@@ -1,0 +1,1 @@
+# The Quotes and contracts stage's models arrive with its issue; the shared core is in dealership.

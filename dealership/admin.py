@@ -1,0 +1,161 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from dealership.enums import AuditAction
+from dealership.models import (
+    AuditEntry,
+    Brand,
+    Colour,
+    Customer,
+    DealerGroup,
+    Series,
+    StockVehicle,
+    Store,
+    Team,
+    Trim,
+    User,
+)
+from dealership.roles import user_sync_groups
+from dealership.services.audit import audit_changes, audit_created, audit_log
+
+admin.site.site_header = _("Dealership administration")
+admin.site.site_title = _("Dealership")
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Changes made in the admin go into the same audit trail as everything else."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if hasattr(obj, "audit_values"):
+            if change:
+                audit_changes(actor=request.user, instance=obj, reason="admin")
+            else:
+                audit_created(actor=request.user, instance=obj, reason="admin")
+
+    def delete_model(self, request, obj):
+        audit_log(actor=request.user, instance=obj, action=AuditAction.DELETE, reason="admin")
+        super().delete_model(request, obj)
+
+
+@admin.register(DealerGroup)
+class DealerGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(Store)
+class StoreAdmin(AuditedAdmin):
+    list_display = ["code", "name", "group", "timezone", "opens_at", "closes_at", "is_active"]
+    list_filter = ["group", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "supervisor"]
+    list_filter = ["store"]
+    list_select_related = ["store", "supervisor"]
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    list_display = ["username", "name", "role", "store", "team", "seniority", "is_active"]
+    list_filter = ["role", "store", "seniority", "is_active"]
+    list_select_related = ["store", "team"]
+    search_fields = ["username", "name", "email"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Dealership"), {"fields": ("name", "role", "store", "dealer_group", "team",
+                                      "seniority", "language", "phone")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Dealership"), {"fields": ("name", "role", "store", "team", "seniority")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        user_sync_groups(obj)  # the role decides the group and so the permissions
+
+
+@admin.register(Customer)
+class CustomerAdmin(AuditedAdmin):
+    list_display = ["name", "phone_masked", "store", "owner", "city", "created_at"]
+    list_filter = ["store", "marketing_consent", "gender"]
+    list_select_related = ["store", "owner"]
+    search_fields = ["name", "phone"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(description=_("mobile phone"))
+    def phone_masked(self, obj):
+        return obj.phone_masked
+
+
+class SeriesInline(admin.TabularInline):
+    model = Series
+    extra = 0
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en"]
+    inlines = [SeriesInline]
+
+
+class TrimInline(admin.TabularInline):
+    model = Trim
+    extra = 0
+
+
+class ColourInline(admin.TabularInline):
+    model = Colour
+    extra = 0
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "brand", "body_type"]
+    list_filter = ["brand"]
+    inlines = [TrimInline, ColourInline]
+
+
+@admin.register(Trim)
+class TrimAdmin(AuditedAdmin):
+    list_display = ["__str__", "powertrain", "msrp", "seats", "is_active"]
+    list_filter = ["powertrain", "series__brand", "is_active"]
+    list_select_related = ["series__brand"]
+
+
+@admin.register(Colour)
+class ColourAdmin(admin.ModelAdmin):
+    list_display = ["name", "series", "hex_code", "surcharge"]
+    list_select_related = ["series__brand"]
+
+
+@admin.register(StockVehicle)
+class StockVehicleAdmin(AuditedAdmin):
+    list_display = ["vin", "trim", "colour", "store", "status", "arrival_date", "list_price",
+                    "location"]
+    list_filter = ["store", "status", "trim__series__brand"]
+    list_select_related = ["trim__series__brand", "colour", "store"]
+    search_fields = ["vin"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "content_type", "object_repr", "store"]
+    list_filter = ["action", "content_type", "store"]
+    list_select_related = ["actor", "content_type", "store"]
+    search_fields = ["object_repr", "object_id"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the audit trail is append-only
+
+    def has_delete_permission(self, request, obj=None):
+        return False

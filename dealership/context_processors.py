@@ -1,0 +1,10 @@
+from dealership.navigation import nav_for
+
+
+def shell(request) -> dict:
+    """What the page shell needs: the navigation of the signed-in user's role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return {"nav_items": nav_for(user), "nav_current": current}

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dealership.enums import Role, StockStatus
+from dealership.models import Customer, StockVehicle, Trim, User
+from dealership.validators import normalize_phone
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or phone"), method="filter_search")
+    owner = django_filters.ModelChoiceFilter(label=_("Consultant"), queryset=User.objects.none())
+    city = django_filters.CharFilter(label=_("City"), lookup_expr="icontains")
+    marketing_consent = django_filters.BooleanFilter(label=_("Agrees to marketing"))
+
+    class Meta:
+        model = Customer
+        fields = ["q", "owner", "city", "marketing_consent"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.role == Role.CONSULTANT:
+            del self.filters["owner"]
+        else:
+            self.filters["owner"].queryset = User.objects.filter(
+                store_id=user.store_id, role=Role.CONSULTANT
+            ).order_by("username")
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        digits = "".join(ch for ch in value if ch.isdigit())
+        condition = Q(name__icontains=value)
+        if len(digits) >= 4:
+            try:
+                condition |= Q(phone=normalize_phone(value))
+            except ValidationError:  # a partial number: match its last digits
+                condition |= Q(phone__endswith=digits)
+        return queryset.filter(condition)
+
+
+class StockFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=StockStatus.choices)
+    trim = django_filters.ModelChoiceFilter(
+        label=_("Trim"), queryset=Trim.objects.select_related("series__brand")
+    )
+    vin = django_filters.CharFilter(label=_("VIN"), lookup_expr="icontains")
+
+    class Meta:
+        model = StockVehicle
+        fields = ["status", "trim", "vin"]

@@ -1,0 +1,226 @@
+"""Build the demo store DEMO: logins for every role, catalogue, stock and customers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from dealership.demo import data
+from dealership.enums import ConsentSource, Gender, Powertrain, Role, Seniority, StockStatus
+from dealership.models import (
+    Brand,
+    Colour,
+    Customer,
+    DealerGroup,
+    Series,
+    StockVehicle,
+    Store,
+    Team,
+    Trim,
+    User,
+)
+from dealership.roles import roles_sync
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo login, refused with DEBUG off
+SCALES = {
+    "small": {"customers": 300, "stock": 60},
+    "medium": {"customers": 20_000, "stock": 400},
+    "large": {"customers": 200_000, "stock": 2_000},
+}
+ROLE_LOGINS = [
+    ("receptionist", Role.RECEPTIONIST, "陈晓雯"),
+    ("supervisor", Role.SUPERVISOR, "赵建国"),
+    ("manager", Role.MANAGER, "周海燕"),
+    ("finance", Role.FINANCE, "孙丽娟"),
+    ("service_advisor", Role.SERVICE_ADVISOR, "黄志强"),
+    ("customer_care", Role.CUSTOMER_CARE, "林佳怡"),
+    ("marketing", Role.MARKETING, "郭子轩"),
+    ("group_exec", Role.GROUP_EXEC, "何宏伟"),
+    ("admin", Role.ADMIN, "系统管理员"),
+]
+CONSULTANT_NAMES = ["王芳", "李强", "张敏", "刘洋", "陈静", "杨磊", "黄婷", "吴凯"]
+# (brand, English, WMI, series, body, [(trim, year, powertrain, msrp, seats)], [(colour, hex)])
+CATALOGUE = [
+    ("丰田", "Toyota", "LVG", [
+        ("卡罗拉", "轿车", [("1.5L 先锋版", 2025, Powertrain.ICE, "119800", 5),
+                           ("双擎 1.8L 精英版", 2025, Powertrain.HEV, "139800", 5)],
+         [("超级白", "#F4F4F2"), ("铂金珍珠白", "#EDEBE4"), ("赛车灰", "#6B6E70")]),
+        ("凯美瑞", "轿车", [("2.0S 锋尚版", 2025, Powertrain.ICE, "179800", 5),
+                           ("双擎 2.5HE 精英版", 2025, Powertrain.HEV, "209800", 5),
+                           ("双擎 2.5HG 豪华版", 2026, Powertrain.HEV, "239800", 5)],
+         [("铂金珍珠白", "#EDEBE4"), ("曜岩黑", "#1C1C1E"), ("琥珀金", "#A9864E")]),
+        ("RAV4荣放", "SUV", [("2.0L 两驱风尚版", 2025, Powertrain.ICE, "175800", 5),
+                             ("双擎 2.5L 四驱旗舰版", 2025, Powertrain.HEV, "259800", 5),
+                             ("双擎E+ 2.5L 四驱", 2026, Powertrain.PHEV, "269800", 5)],
+         [("超级白", "#F4F4F2"), ("城市灰", "#8A8D8F"), ("极光蓝", "#2E5C8A")]),
+        ("汉兰达", "SUV", [("双擎 2.5L 四驱精英版 7座", 2025, Powertrain.HEV, "299800", 7)],
+         [("铂金珍珠白", "#EDEBE4"), ("曜岩黑", "#1C1C1E")]),
+        ("bZ3", "轿车", [("长续航 Pro", 2025, Powertrain.EV, "169800", 5)],
+         [("冰川白", "#F2F4F5"), ("星河蓝", "#20446E")]),
+    ]),
+    ("理想", "Li Auto", "LW4", [
+        ("L7", "SUV", [("Pro", 2025, Powertrain.EREV, "321800", 5),
+                       ("Max", 2025, Powertrain.EREV, "359800", 5)],
+         [("金属银", "#B8BCC0"), ("星夜黑", "#151515")]),
+    ]),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo store DEMO with a login per role (password demo-pass-2026)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument("--force", action="store_true",
+                            help="Run even with DEBUG off (never on a production database).")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing when the database already has a store.")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
+
+    def handle(self, *args, scale: str, force: bool, if_empty: bool, seed: int, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates well-known logins; it refuses to run with "
+                               "DEBUG off. Pass --force if this really is a demo database.")
+        if if_empty and Store.objects.exists():
+            self.stdout.write("The database already has a store: nothing seeded.")
+            return
+        if Store.objects.filter(code="DEMO").exists():
+            self.stdout.write("Store DEMO exists already: nothing seeded.")
+            return
+        rng = random.Random(seed)
+        sizes = SCALES[scale]
+        with transaction.atomic():
+            roles_sync()
+            group = DealerGroup.objects.create(code="DEMOGRP", name="示范汽车集团")
+            store = Store.objects.create(
+                group=group, code="DEMO", name="示范丰田4S店", timezone="Asia/Shanghai",
+                address="深圳市南山区深南大道9999号", phone="0755-88886666",
+                opens_at=dt.time(8, 30), closes_at=dt.time(20, 0),
+            )
+            sister = Store.objects.create(
+                group=group, code="DGN", name="东莞示范丰田4S店", timezone="Asia/Shanghai",
+                address="东莞市南城区鸿福路88号", opens_at=dt.time(8, 30),
+                closes_at=dt.time(19, 0),
+            )
+            users = self._staff(store=store, group=group)
+            trims = self._catalogue()
+            self._stock(rng, store=store, trims=trims, count=sizes["stock"])
+            self._stock(rng, store=sister, trims=trims, count=max(10, sizes["stock"] // 3))
+            consultants = [u for u in users if u.role == Role.CONSULTANT]
+            self._customers(rng, store=store, owners=consultants, count=sizes["customers"])
+            self._customers(rng, store=sister, owners=[None],
+                            count=max(20, sizes["customers"] // 5))
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo store DEMO seeded ({scale}). Logins (password {DEMO_PASSWORD}): "
+            + ", ".join(u.username for u in users)
+        ))
+
+    def _staff(self, *, store: Store, group: DealerGroup) -> list[User]:
+        groups = {g.name: g for g in Group.objects.all()}
+        users: list[User] = []
+
+        def make(username: str, role: str, name: str, **extra) -> User:
+            user = User(username=username, name=name, role=role, language="zh-hans", **extra)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.set([groups[role]])
+            users.append(user)
+            return user
+
+        for username, role, name in ROLE_LOGINS:
+            if role == Role.GROUP_EXEC:
+                make(username, role, name, dealer_group=group)
+            elif role == Role.ADMIN:
+                make(username, role, name, is_staff=True, is_superuser=True)
+            else:
+                make(username, role, name, store=store)
+        supervisor = next(u for u in users if u.role == Role.SUPERVISOR)
+        teams = [Team.objects.create(store=store, name=name, supervisor=supervisor)
+                 for name in ("销售一组", "销售二组")]
+        for i, name in enumerate(CONSULTANT_NAMES, start=1):
+            make(f"consultant{i}", Role.CONSULTANT, name, store=store,
+                 seniority=Seniority.SENIOR if i % 2 else Seniority.JUNIOR,
+                 team=teams[(i - 1) // 4])
+        return users
+
+    def _catalogue(self) -> list[tuple[Trim, list[Colour], str]]:
+        trims = []
+        for brand_name, brand_en, wmi, series_list in CATALOGUE:
+            brand, _ = Brand.objects.get_or_create(name=brand_name, defaults={"name_en": brand_en})
+            for series_name, body, trim_rows, colour_rows in series_list:
+                series, _ = Series.objects.get_or_create(brand=brand, name=series_name,
+                                                         defaults={"body_type": body})
+                colours = [
+                    Colour.objects.get_or_create(series=series, name=name,
+                                                 defaults={"hex_code": hex_code})[0]
+                    for name, hex_code in colour_rows
+                ]
+                for trim_name, year, powertrain, msrp, seats in trim_rows:
+                    trim, _ = Trim.objects.get_or_create(
+                        series=series, name=trim_name, model_year=year,
+                        defaults={"powertrain": powertrain, "msrp": Decimal(msrp),
+                                  "seats": seats},
+                    )
+                    trims.append((trim, colours, wmi))
+        return trims
+
+    def _stock(self, rng: random.Random, *, store: Store, trims, count: int) -> None:
+        today = timezone.localdate()
+        statuses = ([StockStatus.IN_STOCK] * 10 + [StockStatus.IN_TRANSIT] * 3
+                    + [StockStatus.RESERVED] * 2 + [StockStatus.SOLD] + [StockStatus.DELIVERED] * 3)
+        seen: set[str] = set()
+        vehicles = []
+        for i in range(count):
+            trim, colours, wmi = trims[i % len(trims)] if i < len(trims) else rng.choice(trims)
+            status = StockStatus.DEMO if i < 6 else rng.choice(statuses)
+            vin = data.vin(rng, wmi=wmi, model_year=trim.model_year)
+            while vin in seen:
+                vin = data.vin(rng, wmi=wmi, model_year=trim.model_year)
+            seen.add(vin)
+            arrival = None if status == StockStatus.IN_TRANSIT else (
+                today - dt.timedelta(days=rng.randrange(1, 150)))
+            discount = Decimal(rng.randrange(0, 8)) * Decimal("1000")
+            vehicles.append(StockVehicle(
+                store=store, trim=trim, colour=rng.choice(colours), vin=vin, status=status,
+                arrival_date=arrival, list_price=trim.msrp,
+                cost=(trim.msrp * Decimal("0.88") - discount).quantize(Decimal("1")),
+                location="展厅" if status == StockStatus.DEMO else rng.choice(
+                    ["A区", "B区", "C区", "地下车库"]) + f"-{rng.randrange(1, 60):02d}",
+            ))
+        StockVehicle.objects.bulk_create(vehicles, batch_size=2000)
+
+    def _customers(self, rng: random.Random, *, store: Store, owners: list, count: int) -> None:
+        now = timezone.now()
+        today = timezone.localdate()
+        phones: set[str] = set()
+        batch: list[Customer] = []
+        for _ in range(count):
+            phone = data.mobile(rng)
+            while phone in phones:
+                phone = data.mobile(rng)
+            phones.add(phone)
+            city = rng.choice(data.CITIES)
+            consent = rng.random() < 0.6
+            created = now - dt.timedelta(minutes=rng.randrange(0, 90 * 24 * 60))
+            batch.append(Customer(
+                store=store, name=data.chinese_name(rng), phone=phone,
+                gender=rng.choice([Gender.FEMALE, Gender.MALE, Gender.UNKNOWN]), city=city,
+                address=data.address(rng, city) if rng.random() < 0.5 else "",
+                id_number=data.id_number(rng, today=today) if rng.random() < 0.3 else "",
+                wechat_id=f"wx_{rng.randrange(10**6, 10**7)}" if rng.random() < 0.5 else "",
+                marketing_consent=consent, consent_at=created if consent else None,
+                consent_source=rng.choice([ConsentSource.SHOWROOM_FORM, ConsentSource.WEBSITE,
+                                           ConsentSource.WECHAT]) if consent else "",
+                owner=rng.choice(owners), created_at=created,
+            ))
+            if len(batch) >= 5000:
+                Customer.objects.bulk_create(batch)
+                batch = []
+        Customer.objects.bulk_create(batch)

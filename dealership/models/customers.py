@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dealership.enums import ConsentSource, Gender
+from dealership.masking import mask_id_number, mask_name, mask_phone
+from dealership.models.audit import Audited
+from dealership.validators import validate_e164, validate_id_number
+
+
+class CustomerQuerySet(models.QuerySet):
+    def for_store(self, store):
+        return self.filter(store=store)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def with_marketing_consent(self):
+        return self.filter(marketing_consent=True)
+
+
+class Customer(Audited):
+    """One person, one normalised phone number per store (防撞单)."""
+
+    AUDIT_FIELDS = ("name", "phone", "gender", "city", "address", "id_number", "wechat_id",
+                    "marketing_consent", "consent_source", "owner")
+    AUDIT_MASKS = {"phone": mask_phone, "id_number": mask_id_number}
+
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT,
+                              related_name="customers", verbose_name=_("store"))
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("mobile phone"), max_length=20, validators=[validate_e164])
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True,
+                                 validators=[validate_id_number],
+                                 help_text=_("Resident identity card number (18 characters)."))
+    wechat_id = models.CharField(_("WeChat ID"), max_length=64, blank=True)
+    marketing_consent = models.BooleanField(_("agrees to marketing messages"), default=False)
+    consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    consent_source = models.CharField(_("consent source"), max_length=20,
+                                      choices=ConsentSource.choices, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="owned_customers", verbose_name=_("consultant"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("view_customer_pii", _("Can see phone and ID numbers of visible customers in full")),
+        ]
+        constraints = [
+            # The database, not a form, guarantees one customer per phone and store.
+            models.UniqueConstraint(fields=["store", "phone"],
+                                    name="customer_phone_unique_per_store"),
+            models.UniqueConstraint(fields=["store", "id_number"],
+                                    condition=~Q(id_number=""),
+                                    name="customer_id_number_unique_per_store"),
+            models.CheckConstraint(
+                condition=Q(marketing_consent=False) | Q(consent_at__isnull=False),
+                name="customer_consent_has_timestamp",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["store", "owner", "-created_at"], name="customer_owner_idx"),
+            models.Index(fields=["store", "name"], name="customer_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", kwargs={"pk": self.pk})
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def name_masked(self) -> str:
+        return mask_name(self.name)

@@ -1,0 +1,65 @@
+"""The navigation: which screens each role reaches, and each role's home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dealership.enums import Role
+
+ROLE_HOME: dict[str, str] = {
+    Role.CONSULTANT: "leads:my_day",
+    Role.SUPERVISOR: "leads:team_board",
+    Role.RECEPTIONIST: "showroom:desk",
+    Role.MANAGER: "reports:store_overview",
+    Role.FINANCE: "delivery:finance_desk",
+    Role.SERVICE_ADVISOR: "aftersales:service_desk",
+    Role.CUSTOMER_CARE: "aftersales:care_desk",
+    Role.MARKETING: "leads:marketing_home",
+    Role.GROUP_EXEC: "reports:group_overview",
+    Role.ADMIN: "console",
+}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    roles: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_ALL_CUSTOMER_ROLES = (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE,
+                       Role.SERVICE_ADVISOR, Role.CUSTOMER_CARE, Role.MARKETING, Role.ADMIN)
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("leads:my_day", _("My day"), (Role.CONSULTANT,)),
+    NavItem("leads:team_board", _("Team board"), (Role.SUPERVISOR,)),
+    NavItem("showroom:desk", _("Reception desk"), (Role.RECEPTIONIST, Role.MANAGER)),
+    NavItem("reports:store_overview", _("Store overview"), (Role.MANAGER,)),
+    NavItem("leads:marketing_home", _("Campaigns"), (Role.MARKETING,)),
+    NavItem("customers:list", _("Customers"), _ALL_CUSTOMER_ROLES),
+    NavItem("stock:list", _("Stock"), (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER,
+                                        Role.FINANCE, Role.ADMIN)),
+    NavItem("delivery:finance_desk", _("Finance desk"), (Role.FINANCE,)),
+    NavItem("aftersales:service_desk", _("Service desk"), (Role.SERVICE_ADVISOR,)),
+    NavItem("aftersales:care_desk", _("Customer care"), (Role.CUSTOMER_CARE,)),
+    NavItem("reports:group_overview", _("Group figures"), (Role.GROUP_EXEC, Role.ADMIN)),
+    NavItem("console", _("Administration"), (Role.ADMIN,)),
+)
+
+
+def home_url_name(user) -> str:
+    if user.is_superuser and user.role not in ROLE_HOME:
+        return ROLE_HOME[Role.ADMIN]
+    return ROLE_HOME.get(user.role, "account")
+
+
+def nav_for(user) -> list[NavItem]:
+    role = Role.ADMIN if (user.is_superuser and user.role == Role.ADMIN) else user.role
+    return [item for item in NAV_ITEMS if role in item.roles]

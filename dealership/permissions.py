@@ -1,0 +1,74 @@
+"""Who may do what: role checks for views and small named predicates for actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from dealership.enums import Role
+
+# Roles whose customer pages list every customer of their store.
+CUSTOMER_STORE_ROLES = (
+    Role.MANAGER, Role.FINANCE, Role.SERVICE_ADVISOR, Role.CUSTOMER_CARE, Role.MARKETING,
+)
+CUSTOMER_ROLES = (Role.CONSULTANT, Role.SUPERVISOR, *CUSTOMER_STORE_ROLES, Role.ADMIN)
+
+
+def has_role(user, *roles: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser and Role.ADMIN in roles:
+        return True
+    return user.role in roles
+
+
+def role_required(*roles: str) -> Callable:
+    """Login required, then 403 for a signed-in user whose role is not listed."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = roles  # the view states who may use it
+        return wrapper
+
+    return decorator
+
+
+def is_customer_in_scope(user, customer) -> bool:
+    """The same rule as selectors.customer_scope_for_user, for one loaded customer."""
+    if has_role(user, Role.ADMIN):
+        return True
+    if user.store_id is None or customer.store_id != user.store_id:
+        return False
+    if user.role == Role.CONSULTANT:
+        return customer.owner_id == user.pk
+    if user.role == Role.SUPERVISOR:
+        return customer.owner_id == user.pk or (
+            customer.owner is not None and customer.owner.team_id is not None
+            and customer.owner.team.supervisor_id == user.pk
+        )
+    return user.role in CUSTOMER_STORE_ROLES
+
+
+def can_view_full_pii(user, customer) -> bool:
+    return user.has_perm("dealership.view_customer_pii") and is_customer_in_scope(user, customer)
+
+
+def can_edit_customer(user, customer) -> bool:
+    return user.has_perm("dealership.change_customer") and is_customer_in_scope(user, customer)
+
+
+def can_create_customer(user) -> bool:
+    return user.store_id is not None and user.has_perm("dealership.add_customer")
+
+
+def can_see_stock_cost(user) -> bool:
+    return user.has_perm("dealership.view_stock_cost")

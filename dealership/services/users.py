@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db import transaction
+
+from dealership.enums import Language
+from dealership.models import User
+from dealership.roles import user_sync_groups
+from dealership.services.audit import audit_changes
+
+
+def user_set_role(*, actor: User | None, user: User, role: str, seniority: str = "") -> User:
+    """Change a user's role (and so their group). Side effects: audit row, group change."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.role = role
+        locked.seniority = seniority
+        locked.full_clean()
+        locked.save(update_fields=["role", "seniority"])
+        user_sync_groups(locked)
+        audit_changes(actor=actor, instance=locked)
+    return locked
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the interface language a member of staff chose."""
+    if language not in Language.values:
+        raise ValueError(language)
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user

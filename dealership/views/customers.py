@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from dealership.enums import Role
+from dealership.forms import CustomerForm
+from dealership.permissions import (
+    CUSTOMER_ROLES,
+    can_create_customer,
+    can_edit_customer,
+    can_view_full_pii,
+    role_required,
+)
+from dealership.selectors import audit_entries_for, customer_get_for_user, customer_list_for_user
+from dealership.services.customers import (
+    customer_create,
+    customer_reveal_pii,
+    customer_update,
+)
+
+PAGE_SIZE = 25
+
+
+def _apply_service_errors(form, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@role_required(*CUSTOMER_ROLES)
+def customer_list(request: HttpRequest) -> HttpResponse:
+    filterset, customers = customer_list_for_user(user=request.user, params=request.GET)
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page": page,
+               "can_create": can_create_customer(request.user)}
+    template = "dealership/customer_list.html"
+    if request.htmx:
+        template += "#customer-rows"
+    return render(request, template, context)
+
+
+@require_GET
+@role_required(*CUSTOMER_ROLES)
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    context = {
+        "customer": customer,
+        "can_reveal": can_view_full_pii(request.user, customer),
+        "can_edit": can_edit_customer(request.user, customer),
+        "history": audit_entries_for(instance=customer),
+    }
+    return render(request, "dealership/customer_detail.html", context)
+
+
+@require_POST
+@role_required(*CUSTOMER_ROLES)
+def customer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show phone and ID number in full, once, and audit that it happened."""
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    customer_reveal_pii(actor=request.user, customer=customer)
+    context = {"customer": customer, "revealed": True, "can_reveal": True}
+    if request.htmx:
+        return render(request, "dealership/customer_detail.html#contact-details", context)
+    context.update(can_edit=can_edit_customer(request.user, customer),
+                   history=audit_entries_for(instance=customer))
+    return render(request, "dealership/customer_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER)
+def customer_create_view(request: HttpRequest) -> HttpResponse:
+    if not can_create_customer(request.user):
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        owner = request.user if request.user.role == Role.CONSULTANT else data.get("owner")
+        try:
+            customer = customer_create(actor=request.user, store=request.user.store,
+                                       data=data, owner=owner)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Customer %(name)s added.") % {"name": customer.name})
+            return redirect(customer)
+    status = 400 if form.is_bound else 200
+    return render(request, "dealership/customer_form.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CUSTOMER_ROLES)
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = customer_get_for_user(user=request.user, pk=pk)
+    if not can_edit_customer(request.user, customer):
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = customer_update(actor=request.user, customer=customer,
+                                       data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(customer)
+    status = 400 if form.is_bound else 200
+    return render(request, "dealership/customer_form.html",
+                  {"form": form, "customer": customer}, status=status)

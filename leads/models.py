@@ -1,0 +1,1 @@
+# The Leads stage's models arrive with its issue; the shared core is in dealership.

@@ -1,0 +1,56 @@
+"""Read-only figures. Reports never write."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dealership.enums import ON_HAND_STOCK_STATUSES, SLOW_STOCK_DAYS, Role, StockStatus
+from dealership.models import Customer, StockVehicle, Store
+from dealership.permissions import has_role, role_required
+from dealership.selectors import consultants_with_book, count_per_store, stock_summary
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def store_overview(request: HttpRequest) -> HttpResponse:
+    """The manager's home: customers, consultants' books and stock of the store."""
+    store = request.user.store
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    customers = Customer.objects.filter(store=store).aggregate(
+        total=Count("id"),
+        this_month=Count("id", filter=Q(created_at__date__gte=month_start)),
+    )
+    slow = StockVehicle.objects.filter(
+        store=store, status__in=ON_HAND_STOCK_STATUSES,
+        arrival_date__lt=today - timezone.timedelta(days=SLOW_STOCK_DAYS),
+    ).count()
+    summary = stock_summary(store=store)
+    context = {
+        "today": today,
+        "customers": customers,
+        "consultants": consultants_with_book(store=store),
+        "stock": [(StockStatus(status).label, n) for status, n in summary.items()],
+        "slow_stock": slow,
+        "slow_days": SLOW_STOCK_DAYS,
+    }
+    return render(request, "reports/store_overview.html", context)
+
+
+@require_GET
+@role_required(Role.GROUP_EXEC, Role.ADMIN)
+def group_overview(request: HttpRequest) -> HttpResponse:
+    """Aggregates per store of the group; no customer row is ever shown here."""
+    stores = Store.objects.filter(is_active=True)
+    if not has_role(request.user, Role.ADMIN):
+        stores = stores.filter(group_id=request.user.dealer_group_id)
+    stores = stores.annotate(
+        customer_count=count_per_store(Customer.objects.all()),
+        on_hand=count_per_store(StockVehicle.objects.on_hand()),
+        in_transit=count_per_store(StockVehicle.objects.filter(status=StockStatus.IN_TRANSIT)),
+    ).order_by("code")
+    return render(request, "reports/group_overview.html", {"stores": stores})

@@ -1,0 +1,160 @@
+"""Persona fixtures and test-only settings.
+
+The personas: a consultant, their supervisor, another consultant of the same store, a
+manager of that store, and a consultant of another store (the outsider).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from dealership.enums import Role, Seniority
+from tests.factories import (
+    PASSWORD,
+    CustomerFactory,
+    StoreFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+CHROMIUM = "/usr/lib/chromium/chromium"
+
+
+def pytest_configure(config):
+    """Test-only settings, applied before the live server builds its middleware."""
+    from django.conf import settings
+
+    # Tests speak plain HTTP to the test client and to the live server.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.LANGUAGE_COOKIE_SECURE = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _isolate_filesystem_broker(settings)
+
+
+def _isolate_filesystem_broker(settings) -> None:
+    """Keep test messages away from a `make run` worker sharing the checkout's var/."""
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        return
+    from dealership.celery import app
+
+    root = Path(tempfile.mkdtemp(prefix="dealership-celery-"))
+    folders = {name: root / name for name in ("queue", "processed", "control", "results")}
+    for folder in folders.values():
+        folder.mkdir()
+    app.conf.broker_transport_options = {
+        **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        "data_folder_in": str(folders["queue"]), "data_folder_out": str(folders["queue"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
+    }
+    app.conf.result_backend = f"file://{folders['results']}"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def store(db):
+    return StoreFactory(code="DEMO", name="示范店")
+
+
+@pytest.fixture
+def other_store(db):
+    return StoreFactory(code="OTHER", name="别的店")
+
+
+@pytest.fixture
+def supervisor(store):
+    return UserFactory(username="sup", name="赵主管", role=Role.SUPERVISOR, store=store)
+
+
+@pytest.fixture
+def team(store, supervisor):
+    return TeamFactory(store=store, name="销售一组", supervisor=supervisor)
+
+
+@pytest.fixture
+def consultant(store, team):
+    return UserFactory(username="con", name="王芳", role=Role.CONSULTANT, store=store,
+                       seniority=Seniority.SENIOR, team=team)
+
+
+@pytest.fixture
+def teammate(store, team):
+    return UserFactory(username="mate", name="李强", role=Role.CONSULTANT, store=store,
+                       seniority=Seniority.JUNIOR, team=team)
+
+
+@pytest.fixture
+def manager(store):
+    return UserFactory(username="mgr", name="周经理", role=Role.MANAGER, store=store)
+
+
+@pytest.fixture
+def outsider(other_store):
+    return UserFactory(username="out", name="外店顾问", role=Role.CONSULTANT,
+                       store=other_store, seniority=Seniority.JUNIOR)
+
+
+@pytest.fixture
+def make_user(store):
+    def make(role: str, **kwargs):
+        if role in (Role.GROUP_EXEC, Role.ADMIN):
+            kwargs.setdefault("store", None)
+        else:
+            kwargs.setdefault("store", store)
+        if role == Role.ADMIN:
+            kwargs.setdefault("is_staff", True)
+            kwargs.setdefault("is_superuser", True)
+        return UserFactory(role=role, username=kwargs.pop("username", role), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def customer(store, consultant):
+    return CustomerFactory(store=store, owner=consultant, name="张三丰",
+                           phone="+8613812345678", id_number="11010519491231002X")
+
+
+@pytest.fixture
+def login(client):
+    def do(user):
+        client.force_login(user)
+        return client
+
+    return do
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+# --- Browser tests ------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have Debian's Chromium at {CHROMIUM}")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"],
+    }
