@@ -4,14 +4,14 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dealership.enums import Role, StockStatus
 from dealership.models import Customer, StockVehicle
 from dealership.permissions import role_required
 
 
-@require_GET
+@require_safe
 @role_required(Role.SERVICE_ADVISOR)
 def service_desk(request: HttpRequest) -> HttpResponse:
     """The service desk: vehicles the store has delivered, the base of after-sales."""
@@ -24,7 +24,7 @@ def service_desk(request: HttpRequest) -> HttpResponse:
                   {"delivered": delivered, "today": timezone.localdate()})
 
 
-@require_GET
+@require_safe
 @role_required(Role.CUSTOMER_CARE)
 def care_desk(request: HttpRequest) -> HttpResponse:
     """Customer care: the store's newest customers and how many may be contacted."""

@@ -66,12 +66,12 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     search_fields = ["username", "name", "email"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Dealership"), {"fields": ("name", "role", "store", "dealer_group", "team",
+        (_("Dealership profile"), {"fields": ("name", "role", "store", "dealer_group", "team",
                                       "seniority", "language", "phone")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        (_("Dealership"), {"fields": ("name", "role", "store", "team", "seniority")}),
+        (_("Dealership profile"), {"fields": ("name", "role", "store", "team", "seniority")}),
     )
 
     def save_model(self, request, obj, form, change):

@@ -19,12 +19,6 @@ class Role(models.TextChoices):
 
 # Roles that are not bound to one store.
 CROSS_STORE_ROLES = (Role.GROUP_EXEC, Role.ADMIN)
-# Roles that see every customer of their store (consultants see their own, supervisors
-# their team's, group executives only aggregates).
-STORE_WIDE_CUSTOMER_ROLES = (
-    Role.MANAGER, Role.FINANCE, Role.SERVICE_ADVISOR, Role.CUSTOMER_CARE, Role.MARKETING,
-    Role.RECEPTIONIST,
-)
 
 
 class Seniority(models.TextChoices):

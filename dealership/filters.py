@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,11 @@ from dealership.validators import normalize_phone
 
 
 class CustomerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name or phone"), method="filter_search")
+    q = django_filters.CharFilter(
+        label=_("Name or phone"), method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
+                                      "placeholder": _("Name, phone or its last 4 digits")}),
+    )
     owner = django_filters.ModelChoiceFilter(label=_("Consultant"), queryset=User.objects.none())
     city = django_filters.CharFilter(label=_("City"), lookup_expr="icontains")
     marketing_consent = django_filters.BooleanFilter(label=_("Agrees to marketing"))

@@ -72,3 +72,8 @@ def can_create_customer(user) -> bool:
 
 def can_see_stock_cost(user) -> bool:
     return user.has_perm("dealership.view_stock_cost")
+
+
+def can_manage_staff(user) -> bool:
+    """Roles, stores and teams of staff are the administrator's to change."""
+    return has_role(user, Role.ADMIN)

@@ -20,6 +20,7 @@ stock_patterns = ([path("", stock.stock_list, name="list")], "stock")
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
+    path("favicon.ico", home.favicon),
     path("accounts/login/",
          auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

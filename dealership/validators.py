@@ -13,6 +13,7 @@ import datetime as dt
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +22,11 @@ def normalize_phone(raw: str, *, region: str | None = None) -> str:
     text = (raw or "").strip()
     if not text:
         raise ValidationError(_("Enter a phone number."), code="required")
+    if any(ch.isalpha() for ch in text):
+        # phonenumbers reads letters as keypad digits: a typo would become another number.
+        raise ValidationError(
+            _("“%(value)s” is not a phone number."), code="invalid", params={"value": text}
+        )
     try:
         number = phonenumbers.parse(text, region or settings.PHONE_DEFAULT_REGION)
     except phonenumbers.NumberParseException:
@@ -70,7 +76,7 @@ def normalize_id_number(raw: str) -> str:
     except ValueError:
         raise ValidationError(_("The ID number contains an impossible birth date."),
                               code="birth_date") from None
-    if birth.year < 1900 or birth > dt.date.today():
+    if birth.year < 1900 or birth > timezone.localdate():
         raise ValidationError(_("The ID number contains an impossible birth date."),
                               code="birth_date")
     if id_number_check_code(value[:17]) != value[17]:

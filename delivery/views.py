@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dealership.enums import ON_HAND_STOCK_STATUSES, Role
 from dealership.models import StockVehicle
 from dealership.permissions import role_required
 
 
-@require_GET
+@require_safe
 @role_required(Role.FINANCE)
 def finance_desk(request: HttpRequest) -> HttpResponse:
     """Finance: what the store's stock on hand is worth; payments arrive with contracts."""

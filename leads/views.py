@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dealership.enums import Role
 from dealership.models import Customer, User
@@ -14,7 +14,7 @@ from dealership.permissions import role_required
 from dealership.selectors import customer_scope_for_user
 
 
-@require_GET
+@require_safe
 @role_required(Role.CONSULTANT)
 def my_day(request: HttpRequest) -> HttpResponse:
     """A consultant's day: their book of customers and what is due today."""
@@ -27,7 +27,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/my_day.html", context)
 
 
-@require_GET
+@require_safe
 @role_required(Role.SUPERVISOR)
 def team_board(request: HttpRequest) -> HttpResponse:
     """A supervisor's board: the consultants they coach and the size of each book."""
@@ -41,7 +41,7 @@ def team_board(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/team_board.html", {"members": members})
 
 
-@require_GET
+@require_safe
 @role_required(Role.MARKETING)
 def marketing_home(request: HttpRequest) -> HttpResponse:
     """Marketing: the store's audience; campaigns and lead sources arrive with leads."""

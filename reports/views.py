@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dealership.enums import ON_HAND_STOCK_STATUSES, SLOW_STOCK_DAYS, Role, StockStatus
 from dealership.models import Customer, StockVehicle, Store
@@ -14,7 +14,7 @@ from dealership.permissions import has_role, role_required
 from dealership.selectors import consultants_with_book, count_per_store, stock_summary
 
 
-@require_GET
+@require_safe
 @role_required(Role.MANAGER)
 def store_overview(request: HttpRequest) -> HttpResponse:
     """The manager's home: customers, consultants' books and stock of the store."""
@@ -41,7 +41,7 @@ def store_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/store_overview.html", context)
 
 
-@require_GET
+@require_safe
 @role_required(Role.GROUP_EXEC, Role.ADMIN)
 def group_overview(request: HttpRequest) -> HttpResponse:
     """Aggregates per store of the group; no customer row is ever shown here."""

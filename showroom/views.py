@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dealership.enums import Role
 from dealership.models import User
 from dealership.permissions import role_required
 
 
-@require_GET
+@require_safe
 @role_required(Role.RECEPTIONIST, Role.MANAGER)
 def desk(request: HttpRequest) -> HttpResponse:
     """The reception desk: today, the store's hours and the consultants of the store."""

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealership.enums import ConsentSource, Gender
 from dealership.masking import mask_id_number, mask_name, mask_phone
@@ -33,7 +34,7 @@ class Customer(Audited):
 
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT,
                               related_name="customers", verbose_name=_("store"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("mobile phone"), max_length=20, validators=[validate_e164])
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     city = models.CharField(_("city"), max_length=50, blank=True)

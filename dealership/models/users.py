@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealership.enums import CROSS_STORE_ROLES, Language, Role, Seniority
 from dealership.models.audit import Audited
@@ -31,7 +32,7 @@ class User(Audited, AbstractUser):
     AUDIT_FIELDS = ("username", "name", "role", "store", "team", "seniority", "is_active",
                     "is_staff", "is_superuser")
 
-    name = models.CharField(_("name"), max_length=50, blank=True,
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True,
                             help_text=_("Full name as customers see it, e.g. 王芳."))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices,
                             default=Role.CONSULTANT)

@@ -18,15 +18,23 @@ EDITABLE_FIELDS = ("name", "phone", "gender", "city", "address", "id_number", "w
                    "marketing_consent", "consent_source", "note")
 
 
-def _duplicate_phone_error(*, store: Store, phone: str) -> ValidationError:
-    existing = Customer.objects.filter(store=store, phone=phone).select_related("owner").first()
-    owner = existing.owner if existing else None
-    if owner is not None:
-        message = _("This phone number is already a customer of this store, served by "
-                    "%(owner)s.") % {"owner": owner}
-    else:
-        message = _("This phone number is already a customer of this store.")
-    return ValidationError({"phone": [message]}, code="duplicate")
+def _duplicate_error(customer: Customer, error: IntegrityError) -> ValidationError:
+    """Say which unique value clashed, after the constraint refused the row."""
+    others = Customer.objects.filter(store_id=customer.store_id).exclude(pk=customer.pk)
+    existing = others.filter(phone=customer.phone).select_related("owner").first()
+    if existing is not None:
+        if existing.owner is not None:
+            message = _("This phone number is already a customer of this store, served by "
+                        "%(owner)s.") % {"owner": existing.owner}
+        else:
+            message = _("This phone number is already a customer of this store.")
+        return ValidationError({"phone": [message]}, code="duplicate")
+    if customer.id_number and others.filter(id_number=customer.id_number).exists():
+        return ValidationError(
+            {"id_number": [_("Another customer of this store has this ID number.")]},
+            code="duplicate",
+        )
+    raise error
 
 
 def _apply_consent(customer: Customer, *, consent: bool, source: str) -> None:
@@ -60,8 +68,8 @@ def customer_create(*, actor: User, store: Store, data: dict[str, Any],
         with transaction.atomic():
             customer.save()
             audit_created(actor=actor, instance=customer)
-    except IntegrityError:
-        raise _duplicate_phone_error(store=store, phone=customer.phone) from None
+    except IntegrityError as error:
+        raise _duplicate_error(customer, error) from None
     return customer
 
 
@@ -81,8 +89,8 @@ def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) ->
         try:
             with transaction.atomic():
                 locked.save()
-        except IntegrityError:
-            raise _duplicate_phone_error(store=locked.store, phone=locked.phone) from None
+        except IntegrityError as error:
+            raise _duplicate_error(locked, error) from None
         audit_changes(actor=actor, instance=locked)
     return locked
 

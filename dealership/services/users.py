@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from dealership.enums import Language
 from dealership.models import User
+from dealership.permissions import can_manage_staff
 from dealership.roles import user_sync_groups
 from dealership.services.audit import audit_changes
 
 
 def user_set_role(*, actor: User | None, user: User, role: str, seniority: str = "") -> User:
-    """Change a user's role (and so their group). Side effects: audit row, group change."""
+    """Change a user's role (and so their group). Side effects: audit row, group change.
+
+    `actor` None means the system itself (a migration or a command), not a person.
+    """
+    if actor is not None and not can_manage_staff(actor):
+        raise PermissionDenied
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.role = role

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from dealership.enums import Role
@@ -33,7 +33,7 @@ def _apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @role_required(*CUSTOMER_ROLES)
 def customer_list(request: HttpRequest) -> HttpResponse:
@@ -47,7 +47,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @role_required(*CUSTOMER_ROLES)
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get_for_user(user=request.user, pk=pk)

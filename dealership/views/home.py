@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from dealership.enums import Role
 from dealership.models import Customer, Store, User
@@ -12,19 +13,25 @@ from dealership.permissions import role_required
 from dealership.selectors import count_per_store
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Every role lands on its own home page."""
     return redirect(home_url_name(request.user))
 
 
-@require_GET
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without a <link rel=icon> (the admin)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 @role_required(Role.ADMIN)
 def console(request: HttpRequest) -> HttpResponse:
     """The administrator's home: stores and their staff, with links into the admin."""

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from dealership.enums import Role
@@ -15,7 +15,7 @@ from dealership.permissions import can_see_stock_cost, has_role, role_required
 STOCK_ROLES = (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE, Role.ADMIN)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @role_required(*STOCK_ROLES)
 def stock_list(request: HttpRequest) -> HttpResponse:

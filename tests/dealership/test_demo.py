@@ -1,0 +1,181 @@
+"""`manage.py seed_demo`: the demo store DEMO of DESIGN §4."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import phonenumbers
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+
+from dealership.enums import Role, Seniority
+from dealership.models import Customer, StockVehicle, Store, User
+from dealership.validators import normalize_id_number, normalize_phone, normalize_vin
+from tests.factories import StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+DEMO_PASSWORD = "demo-pass-2026"
+ROLE_LOGINS = {
+    "receptionist": Role.RECEPTIONIST,
+    "supervisor": Role.SUPERVISOR,
+    "manager": Role.MANAGER,
+    "finance": Role.FINANCE,
+    "service_advisor": Role.SERVICE_ADVISOR,
+    "customer_care": Role.CUSTOMER_CARE,
+    "marketing": Role.MARKETING,
+    "group_exec": Role.GROUP_EXEC,
+    "admin": Role.ADMIN,
+    **{f"consultant{i}": Role.CONSULTANT for i in range(1, 9)},
+}
+
+
+def _seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> tuple[int, int, int, int]:
+    return (Store.objects.count(), User.objects.count(), Customer.objects.count(),
+            StockVehicle.objects.count())
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    _seed()
+
+
+def test_seed_demo_with_debug_off_refused(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        _seed()
+
+    assert _counts() == (0, 0, 0, 0)
+
+
+def test_seed_demo_with_debug_off_and_force_seeds(settings):
+    settings.DEBUG = False
+
+    _seed("--force")
+
+    assert Store.objects.filter(code="DEMO").count() == 1
+
+
+def test_seed_demo_creates_store_demo(seeded):
+    store = Store.objects.get(code="DEMO")
+
+    assert (store.timezone, store.is_active) == ("Asia/Shanghai", True)
+
+
+def test_seed_demo_creates_one_login_per_role_and_eight_consultants(seeded):
+    logins = dict(User.objects.values_list("username", "role"))
+
+    assert logins == ROLE_LOGINS
+
+
+def test_seed_demo_store_staff_work_at_demo(seeded):
+    store = Store.objects.get(code="DEMO")
+
+    stores = dict(User.objects.values_list("username", "store"))
+
+    assert stores == {
+        username: (None if role in (Role.GROUP_EXEC, Role.ADMIN) else store.pk)
+        for username, role in ROLE_LOGINS.items()
+    }
+
+
+def test_seed_demo_half_the_consultants_senior(seeded):
+    seniorities = list(
+        User.objects.filter(role=Role.CONSULTANT).values_list("seniority", flat=True)
+    )
+
+    assert sorted(seniorities) == [Seniority.JUNIOR] * 4 + [Seniority.SENIOR] * 4
+
+
+def test_seed_demo_every_login_authenticates_with_demo_password(seeded):
+    authenticated = {
+        username: authenticate(None, username=username, password=DEMO_PASSWORD)
+        for username in ROLE_LOGINS
+    }
+
+    assert authenticated == {user.username: user for user in User.objects.all()}
+
+
+def test_seed_demo_wrong_password_refused(seeded):
+    assert authenticate(None, username="manager", password="demo-pass-2025") is None
+
+
+def test_seed_demo_every_user_in_group_of_role(seeded):
+    groups = {
+        user.username: [group.name for group in user.groups.all()]
+        for user in User.objects.prefetch_related("groups")
+    }
+
+    assert groups == {username: [role] for username, role in ROLE_LOGINS.items()}
+
+
+def test_seed_demo_every_customer_phone_valid_chinese_mobile(seeded):
+    phones = list(Customer.objects.values_list("phone", flat=True))
+
+    refused = [
+        phone for phone in phones
+        if normalize_phone(phone) != phone
+        or phonenumbers.number_type(phonenumbers.parse(phone))
+        != phonenumbers.PhoneNumberType.MOBILE
+    ]
+    assert (len(phones) > 0, refused) == (True, [])
+
+
+def test_seed_demo_customer_phones_unique_per_store(seeded):
+    repeated = list(
+        Customer.objects.values("store", "phone").annotate(n=Count("id")).filter(n__gt=1)
+    )
+
+    assert repeated == []
+
+
+def test_seed_demo_every_vin_valid(seeded):
+    vins = list(StockVehicle.objects.values_list("vin", flat=True))
+
+    assert (len(vins) > 0, [vin for vin in vins if normalize_vin(vin) != vin]) == (True, [])
+
+
+def test_seed_demo_every_id_number_valid(seeded):
+    id_numbers = list(
+        Customer.objects.exclude(id_number="").values_list("id_number", flat=True)
+    )
+
+    refused = [value for value in id_numbers if normalize_id_number(value) != value]
+    assert (len(id_numbers) > 0, refused) == (True, [])
+
+
+def test_seed_demo_second_run_creates_nothing(seeded):
+    before = _counts()
+
+    output = _seed()
+
+    assert (_counts(), output) == (before, "Store DEMO exists already: nothing seeded.\n")
+
+
+def test_seed_demo_if_empty_on_database_with_store_does_nothing(settings):
+    settings.DEBUG = True
+    StoreFactory(code="REAL")
+
+    output = _seed("--if-empty")
+
+    assert (_counts(), output) == (
+        (1, 0, 0, 0), "The database already has a store: nothing seeded.\n")
+
+
+def test_seed_demo_if_empty_on_empty_database_seeds(settings):
+    settings.DEBUG = True
+
+    _seed("--if-empty")
+
+    assert list(Store.objects.values_list("code", flat=True)) == ["DEMO", "DGN"]
