@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from dealership.enums import Role
 from dealership.forms import CustomerForm
@@ -48,6 +49,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@vary_on_headers("HX-Request")
 @role_required(*CUSTOMER_ROLES)
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get_for_user(user=request.user, pk=pk)
@@ -57,7 +59,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit_customer(request.user, customer),
         "history": audit_entries_for(instance=customer),
     }
-    return render(request, "dealership/customer_detail.html", context)
+    template = "dealership/customer_detail.html"
+    if request.htmx and request.htmx.target == "history":
+        template += "#history"
+    return render(request, template, context)
 
 
 @require_POST
@@ -68,7 +73,9 @@ def customer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     customer_reveal_pii(actor=request.user, customer=customer)
     context = {"customer": customer, "revealed": True, "can_reveal": True}
     if request.htmx:
-        return render(request, "dealership/customer_detail.html#contact-details", context)
+        response = render(request, "dealership/customer_detail.html#contact-details", context)
+        # The history panel reloads itself to show the reveal it just recorded.
+        return trigger_client_event(response, "customer-history-changed")
     context.update(can_edit=can_edit_customer(request.user, customer),
                    history=audit_entries_for(instance=customer))
     return render(request, "dealership/customer_detail.html", context)

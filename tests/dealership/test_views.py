@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 
@@ -485,6 +486,21 @@ def test_reveal_htmx_returns_contact_details_partial(client, consultant, custome
     assert "<html" not in html
     assert '<a href="tel:+8613812345678">138 1234 5678</a>' in html
     assert AuditEntry.objects.filter(action=AuditAction.VIEW_PII).count() == 1
+    assert json.loads(response["HX-Trigger"]) == {"customer-history-changed": {}}
+
+
+def test_customer_detail_htmx_history_partial_shows_the_reveal(client, consultant, customer):
+    client.force_login(consultant)
+    client.post(f"/customers/{customer.pk}/reveal/", **HTMX)
+
+    response = client.get(f"/customers/{customer.pk}/", HTTP_HX_TARGET="history", **HTMX)
+
+    html = response.content.decode().strip()
+    assert response.status_code == 200
+    assert html.startswith('<section class="card" id="history"')
+    assert "<html" not in html
+    assert html.count('class="timeline-item"') == 1
+    assert "138****5678" not in html and "13812345678" not in html
 
 
 # --- Create -------------------------------------------------------------------------------
