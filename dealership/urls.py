@@ -34,6 +34,7 @@ urlpatterns = [
     path("customers/", include(customer_patterns)),
     path("stock/", include(stock_patterns)),
     path("leads/", include("leads.urls")),
+    path("api/v1/", include("leads.urls_api")),
     path("showroom/", include("showroom.urls")),
     path("contracts/", include("contracts.urls")),
     path("delivery/", include("delivery.urls")),

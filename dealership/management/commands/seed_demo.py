@@ -27,6 +27,7 @@ from dealership.models import (
     User,
 )
 from dealership.roles import roles_sync
+from leads.demo import seed_leads
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo login, refused with DEBUG off
 SCALES = {
@@ -117,6 +118,7 @@ class Command(BaseCommand):
             self._customers(rng, store=store, owners=consultants, count=sizes["customers"])
             self._customers(rng, store=sister, owners=[None],
                             count=max(20, sizes["customers"] // 5))
+            seed_leads(rng, store=store, scale=scale)
         self.stdout.write(self.style.SUCCESS(
             f"Demo store DEMO seeded ({scale}). Logins (password {DEMO_PASSWORD}): "
             + ", ".join(u.username for u in users)

@@ -1,0 +1,20 @@
+from leads.models.campaigns import Campaign
+from leads.models.intake import ApiKey, ImportBatch, hash_api_key
+from leads.models.leads import (
+    ConsultantRouting,
+    Lead,
+    LeadEvent,
+    LeadIntake,
+    LostRequest,
+    Notification,
+    Task,
+    Touch,
+)
+from leads.models.messaging import ConsentChange, OutboundMessage
+from leads.models.policy import LeadPolicy
+
+__all__ = [
+    "ApiKey", "Campaign", "ConsentChange", "ConsultantRouting", "ImportBatch", "Lead",
+    "LeadEvent", "LeadIntake", "LeadPolicy", "LostRequest", "Notification", "OutboundMessage",
+    "Task", "Touch", "hash_api_key",
+]

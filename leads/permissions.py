@@ -1,0 +1,71 @@
+"""Who may do what with leads. Checked in the views and again in the services."""
+
+from __future__ import annotations
+
+from dealership.enums import Role
+from dealership.permissions import has_role
+
+# Roles that open leads: consultants their own, supervisors their team's, the rest the store's.
+LEAD_ROLES = (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.MARKETING, Role.ADMIN)
+LEAD_STORE_ROLES = (Role.MANAGER, Role.MARKETING)
+CAPTURE_ROLES = (Role.CONSULTANT, Role.RECEPTIONIST, Role.SUPERVISOR, Role.MANAGER,
+                 Role.MARKETING)
+IMPORT_ROLES = (Role.MARKETING, Role.MANAGER, Role.ADMIN)
+EXPORT_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.MARKETING, Role.ADMIN)
+
+
+def is_lead_in_scope(user, lead) -> bool:
+    if has_role(user, Role.ADMIN):
+        return True
+    if user.store_id is None or lead.store_id != user.store_id:
+        return False
+    if user.role == Role.CONSULTANT:
+        return lead.owner_id == user.pk
+    if user.role == Role.SUPERVISOR:
+        owner = lead.owner
+        return lead.owner_id == user.pk or (
+            owner is not None and owner.team_id is not None
+            and owner.team.supervisor_id == user.pk
+        )
+    return user.role in LEAD_STORE_ROLES
+
+
+def can_capture_lead(user) -> bool:
+    return user.store_id is not None and has_role(user, *CAPTURE_ROLES)
+
+
+def can_work_lead(user, lead) -> bool:
+    """Log touches, change grade, ask for "lost": the owner, or their supervisor/manager."""
+    if not is_lead_in_scope(user, lead):
+        return False
+    return user.role in (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER)
+
+
+def can_reassign_lead(user, lead) -> bool:
+    return has_role(user, Role.SUPERVISOR, Role.MANAGER) and is_lead_in_scope(user, lead)
+
+
+def can_decide_lost(user, lead) -> bool:
+    """A supervisor of the owner's team or the manager; never the requester themself."""
+    return has_role(user, Role.SUPERVISOR, Role.MANAGER) and is_lead_in_scope(user, lead)
+
+
+def can_claim_from_pool(user, lead) -> bool:
+    return (user.role == Role.CONSULTANT and user.is_active and lead.owner_id is None
+            and lead.store_id == user.store_id and lead.is_open)
+
+
+def can_reassign_book(user) -> bool:
+    return has_role(user, Role.MANAGER, Role.ADMIN)
+
+
+def can_import_leads(user) -> bool:
+    return has_role(user, *IMPORT_ROLES) and (user.store_id is not None)
+
+
+def can_export_leads(user) -> bool:
+    return has_role(user, *EXPORT_ROLES)
+
+
+def can_edit_policy(user) -> bool:
+    return has_role(user, Role.MANAGER, Role.ADMIN)

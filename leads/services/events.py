@@ -1,0 +1,32 @@
+"""Small helpers shared by the lead services: timeline rows, notifications, due dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from leads.enums import GRADE_FOR_WINDOW, Grade
+from leads.models import Lead, LeadEvent, LeadPolicy, Notification
+
+
+def grade_for(purchase_window: str | None) -> str:
+    """A within 3 days, B within a month, C later; no stated window counts as later."""
+    return GRADE_FOR_WINDOW.get(purchase_window or "", Grade.C)
+
+
+def event(lead: Lead, kind: str, *, actor=None, note: str = "", **data) -> LeadEvent:
+    return LeadEvent.objects.create(lead=lead, kind=kind, actor=actor, note=note, data=data)
+
+
+def notify(lead: Lead, user, kind: str) -> None:
+    if user is not None:
+        Notification.objects.create(store_id=lead.store_id, user=user, lead=lead, kind=kind)
+
+
+def next_due(lead: Lead, policy: LeadPolicy, *, since: dt.datetime) -> dt.datetime:
+    """When the next touch is due: the grade's cadence, or the agreed date if sooner."""
+    due = since + policy.cadence(lead.grade)
+    if lead.next_follow_up_on:
+        agreed = dt.datetime.combine(lead.next_follow_up_on, dt.time(23, 59),
+                                     tzinfo=lead.store.tzinfo)
+        due = min(due, agreed)
+    return due
