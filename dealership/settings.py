@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -232,7 +233,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # WeasyPrint grows in long-lived processes: recycle worker children.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200, minimum=1)
 CELERY_RESULT_EXPIRES = 24 * 3600
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Leads (docs/leads-jobs.md): each job is idempotent and safe with two workers.
+    "leads-escalate-first-contact": {"task": "leads.escalate_first_contact",
+                                     "schedule": crontab(minute="*/5")},
+    "leads-flag-overdue": {"task": "leads.flag_overdue", "schedule": crontab(minute=5)},
+    # 02:30 in CELERY_TIMEZONE (TIME_ZONE, the stores' local time by default).
+    "leads-daily-housekeeping": {"task": "leads.daily_lead_housekeeping",
+                                 "schedule": crontab(hour=2, minute=30)},
+    "leads-send-outbox": {"task": "leads.send_outbox", "schedule": crontab(minute="*")},
+}
+
+# --- Customer messages ----------------------------------------------------------------
+# The class that sends SMS; the development sender only records them (Messages page).
+LEADS_MESSAGE_SENDER = env_str("LEADS_MESSAGE_SENDER", "leads.senders.DevelopmentSender")
+# For leads.senders.HttpSmsSender: the gateway's JSON endpoint and bearer key.
+LEADS_SMS_GATEWAY_URL = env_str("LEADS_SMS_GATEWAY_URL")
+LEADS_SMS_GATEWAY_KEY = env_secret("LEADS_SMS_GATEWAY_KEY") or ""
+LEADS_SMS_GATEWAY_TIMEOUT = env_int("LEADS_SMS_GATEWAY_TIMEOUT", 10, minimum=1)
 
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

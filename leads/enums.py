@@ -113,6 +113,7 @@ class EventKind(models.TextChoices):
     CLAIMED = "claimed", _("Claimed from the pool")
     MESSAGE = "message", _("Message queued")
     OPT_OUT = "opt_out", _("Customer opted out")
+    OVERDUE = "overdue", _("Follow-up overdue")
 
 
 class MessageChannel(models.TextChoices):

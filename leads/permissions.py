@@ -23,6 +23,8 @@ def is_lead_in_scope(user, lead) -> bool:
         return lead.owner_id == user.pk
     if user.role == Role.SUPERVISOR:
         owner = lead.owner
+        if owner is None:  # the store's pool: supervisors hand its leads out
+            return True
         return lead.owner_id == user.pk or (
             owner is not None and owner.team_id is not None
             and owner.team.supervisor_id == user.pk

@@ -22,7 +22,8 @@ def lead_scope_for_user(user: User) -> QuerySet[Lead]:
     if user.role == Role.CONSULTANT:
         return leads.filter(owner=user)
     if user.role == Role.SUPERVISOR:
-        return leads.filter(Q(owner=user) | Q(owner__team__supervisor=user))
+        return leads.filter(Q(owner=user) | Q(owner__team__supervisor=user)
+                            | Q(owner__isnull=True))
     if user.role in LEAD_STORE_ROLES:
         return leads
     return leads.none()

@@ -1,2 +1,11 @@
+"""The public API, included at /api/v1/ (DESIGN §4)."""
+
+from django.urls import path
+
+from leads import api, openapi
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("leads", api.lead_intake, name="leads"),
+    path("openapi.json", openapi.openapi_json, name="openapi"),
+]

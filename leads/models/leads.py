@@ -111,6 +111,12 @@ class Lead(models.Model):
             models.Index(fields=["store", "-created_at"], name="lead_created_idx"),
             models.Index(fields=["store", "channel", "created_at"], name="lead_channel_idx"),
             models.Index(fields=["customer", "status"], name="lead_customer_idx"),
+            # The escalation ladder and the overdue flag look only at these few rows.
+            models.Index(fields=["created_at"], condition=Q(first_touch_at__isnull=True),
+                         name="lead_untouched_idx"),
+            models.Index(fields=["follow_up_due_at"],
+                         condition=Q(overdue_notified_at__isnull=True),
+                         name="lead_overdue_pending_idx"),
         ]
 
     def __str__(self) -> str:

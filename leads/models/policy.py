@@ -17,7 +17,8 @@ class LeadPolicy(Audited):
     AUDIT_FIELDS = ("cadence_a_days", "cadence_b_days", "cadence_c_per_month",
                     "first_contact_minutes", "remind_owner_after_minutes",
                     "alert_supervisor_after_minutes", "reassign_after_minutes",
-                    "dormant_after_days", "pool_after_days", "messages_per_week")
+                    "dormant_after_days", "pool_after_days", "messages_per_week",
+                    "reactivation_text")
 
     store = models.OneToOneField("dealership.Store", on_delete=models.CASCADE,
                                  related_name="lead_policy", verbose_name=_("store"))

@@ -77,7 +77,7 @@ def lead_capture(
                 consent_source=consent_source or ConsentSource.OTHER)
             ConsentChange.objects.create(customer=customer, consent=True, actor=actor,
                                          source=consent_source or ConsentSource.OTHER)
-        open_lead = (Lead.objects.select_for_update().filter(customer=customer,
+        open_lead = (Lead.objects.select_for_update(of=("self",)).filter(customer=customer,
                      status__in=OPEN_STATUSES).select_related("owner", "store")
                      .order_by("-created_at").first()) if existed else None
         if open_lead is not None:
@@ -88,7 +88,7 @@ def lead_capture(
         else:
             grade = grade_for(purchase_window)
             keeper = customer.owner if (customer.owner and customer.owner.is_active) else None
-            owner = owner or keeper or lead_route(store=store, grade=grade)
+            owner = keeper or owner or lead_route(store=store, grade=grade)
             lead = Lead(
                 store=store, customer=customer, owner=owner, channel=channel,
                 campaign=campaign, purchase_window=purchase_window, grade=grade,

@@ -42,7 +42,7 @@ def lead_route(*, store: Store, grade: str, exclude: tuple[int, ...] = ()) -> Us
     candidates = on_duty.filter(user__seniority=wanted) if wanted else on_duty
     if wanted and not candidates.exists():
         candidates = on_duty  # nobody of that seniority on duty: anyone on duty
-    locked = list(candidates.select_for_update().values_list("pk", flat=True))
+    locked = list(candidates.select_for_update(of=("self",)).values_list("pk", flat=True))
     if not locked:
         return None
     chosen = (

@@ -27,7 +27,8 @@ from leads.services.events import event, next_due, notify
 
 
 def _locked(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update().select_related("store", "owner").get(pk=lead.pk)
+    return (Lead.objects.select_for_update(of=("self",))
+            .select_related("store", "owner").get(pk=lead.pk))
 
 
 def _set_status(lead: Lead, status: str, *, actor: User | None, note: str = "") -> None:
@@ -158,6 +159,8 @@ def _decide(request: LostRequest, *, actor: User, approve: bool, note: str) -> L
         locked = LostRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != LostRequestStatus.PENDING:
             raise ValidationError(_("This request has already been decided."))
+        if approve and not locked_lead.is_open:
+            raise ValidationError(_("This lead is already closed."))
         locked.status = LostRequestStatus.APPROVED if approve else LostRequestStatus.RETURNED
         locked.decided_by, locked.decided_at, locked.decision_note = actor, timezone.now(), note
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

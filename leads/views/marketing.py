@@ -1,4 +1,4 @@
-"""Landing pages of the roles that work leads: consultant, supervisor, marketing."""
+"""Marketing's landing page: this month's leads by channel and campaign, the audience."""
 
 from __future__ import annotations
 
@@ -10,18 +10,30 @@ from django.views.decorators.http import require_safe
 from dealership.enums import Role
 from dealership.models import Customer
 from dealership.permissions import role_required
+from leads.selectors_board import (
+    campaigns_running,
+    leads_by_campaign,
+    leads_by_channel,
+    this_month,
+)
 
 
 @require_safe
 @role_required(Role.MARKETING)
 def marketing_home(request: HttpRequest) -> HttpResponse:
-    """Marketing: the store's audience; campaigns and lead sources arrive with leads."""
-    figures = Customer.objects.filter(store_id=request.user.store_id).aggregate(
-        total=Count("id"),
-        consenting=Count("id", filter=Q(marketing_consent=True)),
-    )
-    by_city = (
-        Customer.objects.filter(store_id=request.user.store_id).exclude(city="")
-        .values("city").annotate(n=Count("id")).order_by("-n", "city")[:10]
-    )
-    return render(request, "leads/marketing_home.html", {"figures": figures, "by_city": by_city})
+    store = request.user.store
+    month = this_month(store)
+    customers = Customer.objects.filter(store=store)
+    by_channel = leads_by_channel(store=store, period=month)
+    context = {
+        "month": month,
+        "by_channel": by_channel,
+        "month_leads": sum(row["leads"] for row in by_channel),
+        "by_campaign": leads_by_campaign(store=store, period=month),
+        "running": campaigns_running(store=store, today=month.last_day),
+        "figures": customers.aggregate(
+            total=Count("id"), consenting=Count("id", filter=Q(marketing_consent=True))),
+        "by_city": customers.exclude(city="").values("city").annotate(n=Count("id"))
+                   .order_by("-n", "city")[:10],
+    }
+    return render(request, "leads/marketing_home.html", context)

@@ -33,7 +33,7 @@ DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo login, refused 
 SCALES = {
     "small": {"customers": 300, "stock": 60},
     "medium": {"customers": 20_000, "stock": 400},
-    "large": {"customers": 200_000, "stock": 2_000},
+    "large": {"customers": 1_250_000, "stock": 2_000},
 }
 ROLE_LOGINS = [
     ("receptionist", Role.RECEPTIONIST, "陈晓雯"),

@@ -1,0 +1,102 @@
+"""Badges and timeline rows of the lead screens: `{% load lead_tags %}`."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+from leads.enums import (
+    Channel,
+    EventKind,
+    Grade,
+    LeadStatus,
+    LostReason,
+    PurchaseWindow,
+    TouchKind,
+    TouchOutcome,
+)
+
+register = template.Library()
+
+# Which choices each timeline data key is labelled from.
+_CHOICES = {
+    "channel": Channel, "grade": Grade, "how": TouchKind, "outcome": TouchOutcome,
+    "purchase_window": PurchaseWindow, "reason": LostReason,
+}
+_OWNER_KINDS = (EventKind.ASSIGNED, EventKind.CLAIMED, EventKind.SLA_REASSIGNED,
+                EventKind.POOLED)
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _person(people: dict, pk) -> str | None:
+    if not pk:
+        return None
+    return people.get(pk) or people.get(str(pk)) or _("a former colleague")
+
+
+@register.inclusion_tag("leads/components/grade_badge.html")
+def grade_badge(lead) -> dict:
+    return {"grade": lead.grade, "label": _label(Grade, lead.grade),
+            "overridden": lead.grade_overridden}
+
+
+@register.inclusion_tag("leads/components/status_badge.html")
+def status_badge(lead) -> dict:
+    return {"status": lead.status, "label": _label(LeadStatus, lead.status)}
+
+
+@register.inclusion_tag("leads/components/due_marker.html")
+def due_marker(lead) -> dict:
+    """When the next touch is due; `lead.overdue` comes annotated from the selector."""
+    overdue = getattr(lead, "overdue", None)
+    if overdue is None:
+        overdue = lead.is_overdue()
+    return {"due": lead.follow_up_due_at if lead.is_open else None, "overdue": overdue}
+
+
+@register.simple_tag
+def event_lines(event) -> list[dict]:
+    """A timeline event's facts as rows of (label, old, new) in the reader's language."""
+    data = event.data if isinstance(event.data, dict) else {}
+    people = getattr(event, "people", {})
+    kind = event.kind
+    rows: list[dict] = []
+
+    def add(label: str, new, old=None) -> None:
+        if new not in (None, ""):
+            rows.append({"label": label, "old": old, "new": new})
+
+    if kind == EventKind.STATUS:
+        add(_("Status"), _label(LeadStatus, data.get("to", "")),
+            _label(LeadStatus, data.get("from", "")) if data.get("from") else None)
+    elif kind == EventKind.GRADE:
+        add(_("Grade"), data.get("to"), data.get("from"))
+    elif kind == EventKind.TOUCH:
+        add(_("How"), data.get("how") and _label(TouchKind, data["how"]))
+        add(_("Outcome"), data.get("outcome") and _label(TouchOutcome, data["outcome"]))
+    elif kind in _OWNER_KINDS:
+        add(_("Consultant"), _person(people, data.get("to_owner")) or _("the store's pool"),
+            _person(people, data.get("from_owner")))
+        if data.get("reason") == "routing":
+            add(_("How"), _("Routed to the next consultant on duty"))
+        elif data.get("reason") == "customer":
+            add(_("How"), _("The customer's own consultant"))
+    else:
+        for key in ("channel", "grade", "purchase_window", "reason"):
+            if data.get(key):
+                add(_field_label(key), _label(_CHOICES[key], data[key]))
+        add(_("Model of interest"), data.get("model_interest"))
+        if kind == EventKind.CREATED and data.get("duplicate"):
+            add(_("Customer"), _("Already known to the store"))
+    return rows
+
+
+def _field_label(key: str) -> str:
+    return {"channel": _("Channel"), "grade": _("Grade"), "purchase_window": _("Plans to buy"),
+            "reason": _("Reason")}[key]

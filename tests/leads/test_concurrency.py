@@ -1,0 +1,115 @@
+"""Races that only a real database shows: two requests at the same moment (PostgreSQL).
+
+Each thread has its own connection, so the rows locks and unique constraints of the
+services decide who wins, exactly as with two web workers.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from dealership.models import Customer
+from leads.enums import EventKind, LeadStatus, LostReason, LostRequestStatus
+from leads.models import Lead, LeadEvent, LostRequest
+from leads.services import lead_approve_lost, lead_capture, lead_claim, lead_return_lost
+from tests.leads.factories import LeadFactory, LostRequestFactory
+
+
+def _require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the concurrency tests on PostgreSQL (DATABASE_URL).")
+        pytest.skip("Concurrency tests need PostgreSQL (set DATABASE_URL).")
+
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    _require_postgres()
+
+
+def race(*calls: Callable[[], object]) -> list[object]:
+    """Run the calls in threads released at the same instant; results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as error:  # the loser's error is the outcome
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck on a lock"
+    return results
+
+
+def test_same_new_phone_twice_at_once_makes_one_customer_and_one_lead(store, consultant,
+                                                                        teammate):
+    def capture():
+        return lead_capture(store=store, actor=None, name="抖音客户", phone="+8613811112222",
+                            channel="short_video", purchase_window="1m")
+
+    results = race(capture, capture)
+
+    assert [type(r).__name__ for r in results] == ["CaptureResult", "CaptureResult"]
+    customer = Customer.objects.get()
+    lead = Lead.objects.get()
+    assert lead.customer == customer
+    assert {r.lead.pk for r in results} == {lead.pk}
+    assert sorted(r.duplicate for r in results) == [False, True]
+    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.ENQUIRY).count() == 1
+
+
+def test_two_consultants_claim_the_same_pooled_lead_one_wins(store, consultant, teammate):
+    lead = LeadFactory(store=store, owner=None, pooled_at=timezone.now(),
+                       status=LeadStatus.DORMANT)
+
+    results = race(lambda: lead_claim(lead=lead, actor=consultant),
+                   lambda: lead_claim(lead=lead, actor=teammate))
+
+    winners = [r for r in results if isinstance(r, Lead)]
+    losers = [r for r in results if isinstance(r, ValidationError)]
+    assert (len(winners), len(losers)) == (1, 1)
+    lead.refresh_from_db()
+    assert lead.owner == winners[0].owner
+    assert lead.events.filter(kind=EventKind.CLAIMED).count() == 1
+
+
+def test_two_deciders_on_the_same_lost_request_one_wins(store, consultant, supervisor,
+                                                        manager):
+    lead = LeadFactory(store=store, owner=consultant, status=LeadStatus.CONTACTED)
+    request = LostRequestFactory(lead=lead, reason=LostReason.PRICE)
+
+    results = race(lambda: lead_approve_lost(request=request, actor=supervisor, note="同意"),
+                   lambda: lead_return_lost(request=request, actor=manager, note="再跟进"))
+
+    winners = [r for r in results if isinstance(r, LostRequest)]
+    losers = [r for r in results if isinstance(r, ValidationError)]
+    assert (len(winners), len(losers)) == (1, 1)
+    request.refresh_from_db()
+    lead.refresh_from_db()
+    assert request.status == winners[0].status
+    assert request.decided_by == winners[0].decided_by
+    if request.status == LostRequestStatus.APPROVED:
+        assert (lead.status, lead.lost_reason) == (LeadStatus.LOST, "price")
+    else:
+        assert (lead.status, lead.lost_reason) == (LeadStatus.CONTACTED, "")
+    decisions = lead.events.filter(kind__in=[EventKind.LOST_APPROVED, EventKind.LOST_RETURNED])
+    assert decisions.count() == 1
