@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import reset_queries
 from django.db.models import F
 from django.utils import timezone
 
@@ -470,4 +471,5 @@ def seed_leads(rng: random.Random, *, store: Store, scale: str) -> None:
         plans = [plan for pk, owner, joined in chunk
                  for plan in builder.plans_for(pk, owner, joined)]
         write(plans)
+        reset_queries()  # with DEBUG on, Django keeps every statement: a million rows' worth
 

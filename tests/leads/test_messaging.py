@@ -436,6 +436,8 @@ def test_messages_page_warns_of_stuck_messages(login, manager, store, now):
     [message] = make_messages(store, 1, now)
     OutboundMessage.objects.filter(pk=message.pk).update(
         status=MessageStatus.SENDING, claimed_at=now - STUCK_AFTER - dt.timedelta(minutes=1))
+    manager.language = "en"
+    manager.save(update_fields=["language"])
 
     response = login(manager).get(URL)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
@@ -155,6 +155,7 @@ def build_leads(rng: random.Random, *, store: Store, count: int) -> int:
         plans = plans[:count - made]
         demo.write(plans)
         made += len(plans)
+        reset_queries()  # DEBUG keeps every statement; these are big ones
     return made
 
 
