@@ -88,6 +88,7 @@ def lead_capture(
         else:
             grade = grade_for(purchase_window)
             keeper = customer.owner if (customer.owner and customer.owner.is_active) else None
+            owner_chosen = keeper is None and owner is not None
             owner = keeper or owner or lead_route(store=store, grade=grade)
             lead = Lead(
                 store=store, customer=customer, owner=owner, channel=channel,
@@ -108,7 +109,7 @@ def lead_capture(
                   duplicate=existed)
             if owner is not None:
                 event(lead, EventKind.ASSIGNED, actor=actor, to_owner=owner.pk,
-                      reason="customer" if keeper else "routing")
+                      reason="customer" if keeper else ("chosen" if owner_chosen else "routing"))
                 notify(lead, owner, EventKind.ENQUIRY if existed else EventKind.ASSIGNED)
         if external_id:
             try:

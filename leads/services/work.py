@@ -121,6 +121,10 @@ def lead_win(*, lead: Lead, actor: User | None) -> Lead:
         _set_status(locked, LeadStatus.WON, actor=actor)
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
+        # A "lost" request still waiting makes no sense for a won lead.
+        LostRequest.objects.filter(lead=locked, status=LostRequestStatus.PENDING).update(
+            status=LostRequestStatus.RETURNED, decided_at=locked.closed_at,
+            decision_note=_("The lead was won meanwhile."))
     return locked
 
 

@@ -87,6 +87,8 @@ def event_lines(event) -> list[dict]:
             add(_("How"), _("Routed to the next consultant on duty"))
         elif data.get("reason") == "customer":
             add(_("How"), _("The customer's own consultant"))
+        elif data.get("reason") == "chosen":
+            add(_("How"), _("Chosen when the lead was recorded"))
     else:
         for key in ("channel", "grade", "purchase_window", "reason"):
             if data.get(key):

@@ -410,6 +410,17 @@ def test_approve_lost_on_a_lead_won_meanwhile_is_refused(store, consultant, supe
     assert (lead.status, lead.lost_reason) == (LeadStatus.WON, "")
 
 
+def test_win_closes_a_pending_lost_request(store, consultant):
+    lead = LeadFactory(store=store, owner=consultant, status=LeadStatus.NEGOTIATING)
+    request = lead_request_lost(lead=lead, actor=consultant, reason=LostReason.PRICE)
+
+    lead_win(lead=lead, actor=consultant)
+
+    request.refresh_from_db()
+    assert request.status == LostRequestStatus.RETURNED
+    assert request.decided_at is not None
+
+
 def test_after_a_return_a_new_lost_request_may_be_made(store, consultant, supervisor):
     lead = LeadFactory(store=store, owner=consultant)
     first = lead_request_lost(lead=lead, actor=consultant, reason=LostReason.PRICE)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from dealership.demo import data
@@ -202,6 +202,17 @@ class Command(BaseCommand):
         now = timezone.now()
         today = timezone.localdate()
         phones: set[str] = set()
+        id_numbers: set[str] = set()
+
+        def unique_id_number() -> str:
+            if rng.random() >= 0.3:
+                return ""
+            value = data.id_number(rng, today=today)
+            while value in id_numbers:  # unique per store, as the constraint demands
+                value = data.id_number(rng, today=today)
+            id_numbers.add(value)
+            return value
+
         batch: list[Customer] = []
         for _ in range(count):
             phone = data.mobile(rng)
@@ -215,7 +226,7 @@ class Command(BaseCommand):
                 store=store, name=data.chinese_name(rng), phone=phone,
                 gender=rng.choice([Gender.FEMALE, Gender.MALE, Gender.UNKNOWN]), city=city,
                 address=data.address(rng, city) if rng.random() < 0.5 else "",
-                id_number=data.id_number(rng, today=today) if rng.random() < 0.3 else "",
+                id_number=unique_id_number(),
                 wechat_id=f"wx_{rng.randrange(10**6, 10**7)}" if rng.random() < 0.5 else "",
                 marketing_consent=consent, consent_at=created if consent else None,
                 consent_source=rng.choice([ConsentSource.SHOWROOM_FORM, ConsentSource.WEBSITE,
@@ -225,4 +236,5 @@ class Command(BaseCommand):
             if len(batch) >= 5000:
                 Customer.objects.bulk_create(batch)
                 batch = []
+                reset_queries()  # DEBUG keeps every statement; a large seed would fill memory
         Customer.objects.bulk_create(batch)
