@@ -6,58 +6,23 @@ services decide who wins, exactly as with two web workers.
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from dealership.models import Customer
 from leads.enums import EventKind, LeadStatus, LostReason, LostRequestStatus
 from leads.models import Lead, LeadEvent, LostRequest
 from leads.services import lead_approve_lost, lead_capture, lead_claim, lead_return_lost
+from tests.concurrency import race, require_postgres
 from tests.leads.factories import LeadFactory, LostRequestFactory
-
-
-def _require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the concurrency tests on PostgreSQL (DATABASE_URL).")
-        pytest.skip("Concurrency tests need PostgreSQL (set DATABASE_URL).")
-
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only():
-    _require_postgres()
-
-
-def race(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads released at the same instant; results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # the loser's error is the outcome
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck on a lock"
-    return results
+    require_postgres()
 
 
 def test_same_new_phone_twice_at_once_makes_one_customer_and_one_lead(store, consultant,
@@ -66,7 +31,7 @@ def test_same_new_phone_twice_at_once_makes_one_customer_and_one_lead(store, con
         return lead_capture(store=store, actor=None, name="抖音客户", phone="+8613811112222",
                             channel="short_video", purchase_window="1m")
 
-    results = race(capture, capture)
+    results = race(capture, capture, timeout=30)
 
     assert [type(r).__name__ for r in results] == ["CaptureResult", "CaptureResult"]
     customer = Customer.objects.get()
@@ -82,7 +47,7 @@ def test_two_consultants_claim_the_same_pooled_lead_one_wins(store, consultant, 
                        status=LeadStatus.DORMANT)
 
     results = race(lambda: lead_claim(lead=lead, actor=consultant),
-                   lambda: lead_claim(lead=lead, actor=teammate))
+                   lambda: lead_claim(lead=lead, actor=teammate), timeout=30)
 
     winners = [r for r in results if isinstance(r, Lead)]
     losers = [r for r in results if isinstance(r, ValidationError)]
@@ -98,7 +63,8 @@ def test_two_deciders_on_the_same_lost_request_one_wins(store, consultant, super
     request = LostRequestFactory(lead=lead, reason=LostReason.PRICE)
 
     results = race(lambda: lead_approve_lost(request=request, actor=supervisor, note="同意"),
-                   lambda: lead_return_lost(request=request, actor=manager, note="再跟进"))
+                   lambda: lead_return_lost(request=request, actor=manager, note="再跟进"),
+                   timeout=30)
 
     winners = [r for r in results if isinstance(r, LostRequest)]
     losers = [r for r in results if isinstance(r, ValidationError)]

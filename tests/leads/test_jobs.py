@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
 
 import pytest
 from django.db import connection
@@ -25,6 +23,7 @@ from leads.models import (
     Task,
 )
 from leads.services import lead_claim, lead_log_touch
+from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory, UserFactory
 from tests.leads.factories import LeadFactory
 
@@ -531,35 +530,9 @@ def test_daily_housekeeping_runs_dormancy_then_reactivation_then_pool(store, con
 
 
 # --- Two workers at once (PostgreSQL: row locks and SKIP LOCKED are real there) --------------
-def race(*calls):
-    """Run the calls in threads released at the same instant; their results."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # the error is the outcome under test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a worker is stuck on a lock"
-    return results
-
-
 @pytest.fixture
 def two_workers(transactional_db):
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the two-worker tests on PostgreSQL (DATABASE_URL).")
-        pytest.skip("Two-worker tests need PostgreSQL (set DATABASE_URL).")
+    require_postgres()
     jobs.ensure_policies()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from dealership.enums import AuditAction, Role
@@ -30,6 +28,7 @@ from leads.messaging import (
 )
 from leads.models import ConsentChange, LeadEvent, LeadPolicy, OutboundMessage
 from leads.senders import BaseSender, DevelopmentSender, HttpSmsSender, SendError, get_sender
+from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory
 from tests.leads.factories import LeadFactory
 
@@ -508,30 +507,17 @@ class SlowRecordingGateway(BaseSender):
 
 
 def test_two_outbox_workers_send_each_message_once(transactional_db, store, now):
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the two-worker tests on PostgreSQL (DATABASE_URL).")
-        pytest.skip("Two-worker tests need PostgreSQL (set DATABASE_URL).")
+    require_postgres()
     customers = CustomerFactory.create_batch(40, store=store, marketing_consent=True,
                                              consent_at=now)
     for customer in customers:
         add(customer, f"race-{customer.pk}", now)
     gateway = SlowRecordingGateway()
-    barrier = threading.Barrier(2)
-    results = []
 
     def worker():
-        try:
-            barrier.wait(timeout=10)
-            results.append(outbox_send_batch(limit=25, now=now, sender=gateway))
-        finally:
-            connection.close()
+        return outbox_send_batch(limit=25, now=now, sender=gateway)
 
-    threads = [threading.Thread(target=worker) for _i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = race(worker, worker)
 
     assert sorted(gateway.sent) == sorted(OutboundMessage.objects.values_list("pk", flat=True))
     assert sum(result["sent"] for result in results) == 40

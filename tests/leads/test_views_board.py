@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +14,7 @@ from dealership.enums import Role, Seniority
 from dealership.models import Team
 from leads.enums import Channel, EventKind, Grade, LeadStatus, LostReason, LostRequestStatus
 from leads.models import Lead, LeadEvent, LeadPolicy, LostRequest
+from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory, UserFactory
 from tests.leads.factories import LeadFactory, LostRequestFactory
 
@@ -711,29 +709,18 @@ def test_pool_query_count_is_constant_for_a_manager(client, store, manager, team
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql" and not os.environ.get("CI"),
-                    reason="A real two-thread race needs PostgreSQL row locks; SQLite "
-                           "serialises writers (set DATABASE_URL to run it).")
 def test_pool_two_consultants_claiming_at_once_one_wins(store, consultant, teammate):
+    require_postgres()
     lead = _pooled(store)
-    barrier = threading.Barrier(2)
-    statuses: dict[str, int] = {}
 
-    def claim(user) -> None:
+    def claimer(user):
         client = Client()
         client.force_login(user)
-        try:
-            barrier.wait(timeout=10)
-            statuses[user.username] = client.post(f"/leads/pool/{lead.pk}/claim/",
-                                                  **HTMX).status_code
-        finally:
-            connection.close()
+        return lambda: client.post(f"/leads/pool/{lead.pk}/claim/", **HTMX).status_code
 
-    threads = [threading.Thread(target=claim, args=(u,)) for u in (consultant, teammate)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    users = (consultant, teammate)
+    results = race(*(claimer(user) for user in users), timeout=30)
+    statuses = {user.username: result for user, result in zip(users, results, strict=True)}
 
     assert sorted(statuses.values()) == [200, 409]
     lead.refresh_from_db()

@@ -1,1 +1,0 @@
-# The Showroom stage's models arrive with its issue; the shared core is in dealership.
