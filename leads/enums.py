@@ -114,6 +114,9 @@ class EventKind(models.TextChoices):
     MESSAGE = "message", _("Message queued")
     OPT_OUT = "opt_out", _("Customer opted out")
     OVERDUE = "overdue", _("Follow-up overdue")
+    VISIT = "visit", _("Showroom visit")
+    INVITATION = "invitation", _("Invitation")
+    TEST_DRIVE = "test_drive", _("Test drive")
 
 
 class MessageChannel(models.TextChoices):
