@@ -28,6 +28,7 @@ from dealership.models import (
 )
 from dealership.roles import roles_sync
 from leads.demo import seed_leads
+from showroom.demo import seed_showroom
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo login, refused with DEBUG off
 SCALES = {
@@ -119,6 +120,7 @@ class Command(BaseCommand):
             self._customers(rng, store=sister, owners=[None],
                             count=max(20, sizes["customers"] // 5))
             seed_leads(rng, store=store, scale=scale)
+            seed_showroom(rng, store=store, scale=scale)
         self.stdout.write(self.style.SUCCESS(
             f"Demo store DEMO seeded ({scale}). Logins (password {DEMO_PASSWORD}): "
             + ", ".join(u.username for u in users)

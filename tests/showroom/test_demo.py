@@ -1,0 +1,65 @@
+"""seed_demo's showroom history: visits, invitations, test drives, roster, checklist."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, F
+from django.utils import timezone
+
+from dealership.models import Store
+from showroom.enums import DutyState, InvitationStatus, TestDriveStatus
+from showroom.models import (
+    DutyShift,
+    InspectionItem,
+    Invitation,
+    TalkTrack,
+    TestDrive,
+    Visit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    return Store.objects.get(code="DEMO")
+
+
+def test_demo_has_visits_that_belong_to_the_store_and_end_after_they_start(demo):
+    visits = Visit.objects.filter(store=demo)
+
+    assert visits.count() > 50
+    assert not visits.filter(departed_at__lt=F("arrived_at")).exists()
+    assert not visits.exclude(customer=None).exclude(customer__store=demo).exists()
+    assert visits.filter(departed_at=None).count() == 2  # two customers on the floor now
+
+
+def test_demo_test_drives_are_done_with_feedback_and_never_double_booked(demo):
+    drives = TestDrive.objects.filter(store=demo)
+
+    assert drives.count() > 20
+    assert set(drives.values_list("status", flat=True)) == {TestDriveStatus.DONE}
+    assert not drives.filter(rating_overall=None).exists()
+    doubles = drives.values("vehicle", "slot_start").annotate(n=Count("id")).filter(n__gt=1)
+    assert list(doubles) == []
+    assert not drives.exclude(vehicle__status="demo").exists()
+
+
+def test_demo_invitations_cover_arrived_scheduled_and_no_show(demo):
+    statuses = set(Invitation.objects.filter(store=demo).values_list("status", flat=True))
+
+    assert {InvitationStatus.ARRIVED, InvitationStatus.SCHEDULED} <= statuses
+    assert not Invitation.objects.filter(status=InvitationStatus.ARRIVED, visit=None).exists()
+
+
+def test_demo_roster_for_today_and_the_store_libraries(demo):
+    today = timezone.localdate(timezone.now(), demo.tzinfo)
+    shifts = DutyShift.objects.filter(store=demo, date=today)
+
+    assert shifts.count() == 8
+    assert shifts.filter(state=DutyState.WITH_CUSTOMER).count() == 2
+    assert TalkTrack.objects.filter(store=demo).count() == 5
+    assert InspectionItem.objects.filter(store=demo).count() == 6
