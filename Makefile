@@ -30,6 +30,9 @@ help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 install: $(STAMP)
+	@# A random key for this checkout, so manage.py works here without exporting one.
+	@key="$${DATA_DIR:-var}/secret_key"; test -s "$$key" || { mkdir -p "$$(dirname "$$key")"; \
+	  $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > "$$key"; chmod 600 "$$key"; }
 
 # Re-installs only when pyproject.toml is newer than the stamp. `pip install .` installs
 # the dependencies; the code itself runs from the checkout (the package list is empty).

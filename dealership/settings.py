@@ -23,6 +23,9 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_secret("SECRET_KEY")
+_LOCAL_KEY = DATA_DIR / "secret_key"  # written once by `make install` for a checkout
+if not SECRET_KEY and _LOCAL_KEY.is_file():
+    SECRET_KEY = _LOCAL_KEY.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off.")

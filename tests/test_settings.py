@@ -171,6 +171,21 @@ def test_settings_without_secret_key_fail_when_debug_off(tmp_path):
     assert "SECRET_KEY" in result.stderr
 
 
+def test_settings_read_the_checkouts_key_file_when_no_key_is_set(tmp_path):
+    env = _production_env(tmp_path)
+    del env["SECRET_KEY"]
+    (tmp_path / "secret_key").write_text("key-from-the-data-dir-0123456789\n", encoding="utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); "
+         "from django.conf import settings; print(settings.SECRET_KEY)"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "key-from-the-data-dir-0123456789"
+
+
 def test_settings_with_bad_boolean_fail_loudly(tmp_path):
     env = _production_env(tmp_path, DEBUG="maybe")
 
