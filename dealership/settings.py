@@ -245,6 +245,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "leads-daily-housekeeping": {"task": "leads.daily_lead_housekeeping",
                                  "schedule": crontab(hour=2, minute=30)},
     "leads-send-outbox": {"task": "leads.send_outbox", "schedule": crontab(minute="*")},
+    # Showroom: invitations whose day is over (the store has closed) become no-shows.
+    "showroom-mark-no-shows": {"task": "showroom.mark_no_shows",
+                               "schedule": crontab(hour=23, minute=30)},
 }
 
 # --- Customer messages ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from dealership.enums import Role
 from dealership.permissions import role_required
 from leads.selectors_screens import my_day_for_user
 from leads.services.notifications import notification_mark_all_read
+from showroom.selectors import showroom_day_for_consultant
 
 
 @require_safe
@@ -20,7 +21,9 @@ from leads.services.notifications import notification_mark_all_read
 def my_day(request: HttpRequest) -> HttpResponse:
     """Overdue leads first, then those due today, open tasks, unread notifications and the
     consultant's customers; each list capped, with a link to the full list."""
-    context = my_day_for_user(user=request.user) | {"today": timezone.localdate()}
+    context = (my_day_for_user(user=request.user)
+               | showroom_day_for_consultant(request.user)
+               | {"today": timezone.localdate()})
     return render(request, "leads/my_day.html", context)
 
 

@@ -36,6 +36,10 @@ class Invitation(models.Model):
         ordering = ["expected_at"]
         indexes = [models.Index(fields=["store", "status", "expected_at"],
                                 name="invitation_due_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["lead"], condition=Q(status="scheduled"),
+                                    name="invitation_one_scheduled_per_lead"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead.customer} · {timezone.localtime(self.expected_at):%m-%d %H:%M}"

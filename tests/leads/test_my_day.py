@@ -206,7 +206,7 @@ def test_my_day_query_count_is_constant(client, store, consultant, count,
 
     # session, user, store; counts, overdue, due today, tasks, notifications, customer
     # count, recent customers
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(13):
         response = client.get("/leads/my-day/")
 
     assert len(response.context["overdue"]) == count

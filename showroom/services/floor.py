@@ -1,0 +1,361 @@
+"""The showroom floor: the duty roster and its queue, walk-in visits, objections, talk
+tracks. One function per change, each in a transaction; transitions lock their rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dealership.enums import Role
+from dealership.models import Customer, Series, Store, User
+from leads.enums import OPEN_STATUSES, Channel, EventKind, LeadStatus
+from leads.models import Lead, Notification
+from leads.services import lead_advance, lead_capture
+from leads.services.events import event, notify
+from showroom.enums import DutyState, ObjectionType
+from showroom.models import DutyShift, Objection, TalkTrack, Visit
+from showroom.permissions import (
+    can_add_visit_phone,
+    can_edit_talk_tracks,
+    can_run_desk,
+    can_work_visit,
+)
+from showroom.selectors_invitations import invitation_expected_for_customer
+from showroom.services.invitations import invitation_mark_arrived
+
+
+class RoutedBy:
+    """How a walk-in's consultant was chosen (Visit.routed_by)."""
+
+    QUEUE = "queue"
+    CUSTOMER = "customer"  # the returning customer's own consultant
+    RECEPTIONIST = "receptionist"  # chosen by hand, with the reason
+
+
+# States a receptionist sets by hand; "with a customer" only follows from a visit.
+MANUAL_STATES = (DutyState.AVAILABLE, DutyState.AWAY, DutyState.OFF)
+# Fields of the needs analysis (需求分析) that closing a visit records.
+NEEDS_FIELDS = ("usage", "budget_min", "budget_max", "powertrain", "seats", "competitors",
+                "payment", "trade_in", "trade_in_vehicle", "decision_maker", "timing",
+                "focus_points", "customer_type")
+
+
+def _today(store: Store) -> dt.date:
+    return timezone.localtime(timezone.now(), store.tzinfo).date()
+
+
+def _end_of_queue(store_id: int, day: dt.date) -> int:
+    top = DutyShift.objects.filter(store_id=store_id, date=day).aggregate(m=Max("position"))
+    return (top["m"] or 0) + 1
+
+
+# --- Roster -------------------------------------------------------------------------------
+def roster_set(*, store: Store, day: dt.date, consultants: Sequence[User], actor: User
+               ) -> list[DutyShift]:
+    """Who is on duty on `day`, in queue order. A consultant already on the roster keeps
+    their state; one left out is marked off (the day's shifts are kept, not deleted).
+    Side effects: duty shifts created or re-ordered."""
+    if not can_run_desk(actor, store):
+        raise PermissionDenied
+    chosen = list(consultants)
+    if len({c.pk for c in chosen}) != len(chosen):
+        raise ValidationError({"consultants": _("Each consultant can be on duty only once.")})
+    if any(c.store_id != store.pk or c.role != Role.CONSULTANT or not c.is_active
+           for c in chosen):
+        raise ValidationError({"consultants": _("Only active consultants of this store can be "
+                                                "on duty.")})
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {s.consultant_id: s for s in DutyShift.objects.select_for_update()
+                    .filter(store=store, date=day)}
+        shifts = []
+        for position, consultant in enumerate(chosen, start=1):
+            shift = existing.pop(consultant.pk, None)
+            if shift is None:
+                shift = DutyShift.objects.create(store=store, date=day, consultant=consultant,
+                                                 position=position, state_since=now)
+            else:
+                shift.position = position
+                fields = ["position"]
+                if shift.state == DutyState.OFF:
+                    shift.state, shift.state_since = DutyState.AVAILABLE, now
+                    fields += ["state", "state_since"]
+                shift.save(update_fields=fields)
+            shifts.append(shift)
+        for shift in existing.values():
+            if shift.state != DutyState.OFF:
+                shift.state, shift.state_since = DutyState.OFF, now
+                shift.save(update_fields=["state", "state_since"])
+    return shifts
+
+
+def duty_set_state(*, shift: DutyShift, state: str, actor: User) -> DutyShift:
+    """Waiting, away/at lunch or off, set from the desk. A consultant who comes back to
+    waiting joins the end of the queue. Someone with a customer is freed by closing the
+    visit, not by hand. Side effects: the shift's state and position."""
+    if not can_run_desk(actor, shift.store):
+        raise PermissionDenied
+    if state not in MANUAL_STATES:
+        raise ValidationError({"state": _("Choose waiting, away or off.")})
+    with transaction.atomic():
+        locked = DutyShift.objects.select_for_update().select_related("consultant").get(
+            pk=shift.pk)
+        if locked.state == state:
+            return locked
+        if Visit.objects.filter(store_id=locked.store_id, consultant_id=locked.consultant_id,
+                                departed_at__isnull=True).exists():
+            raise ValidationError(_("%(name)s is with a customer; closing the visit puts them "
+                                    "back in the queue.") % {"name": locked.consultant})
+        locked.state, locked.state_since = state, timezone.now()
+        fields = ["state", "state_since"]
+        if state == DutyState.AVAILABLE:
+            locked.position = _end_of_queue(locked.store_id, locked.date)
+            fields.append("position")
+        locked.save(update_fields=fields)
+    return locked
+
+
+# --- Walk-ins -----------------------------------------------------------------------------
+def _open_lead(customer: Customer) -> Lead | None:
+    return (Lead.objects.filter(customer=customer, status__in=OPEN_STATUSES)
+            .select_related("owner", "store").order_by("-created_at").first())
+
+
+def _choose_consultant(*, shifts: dict[int, DutyShift], customer: Customer | None,
+                       chosen: User | None, note: str) -> tuple[DutyShift, str]:
+    """The returning-customer rule, then the queue, then the receptionist's choice."""
+    owner = customer.owner if customer is not None else None
+    if owner is not None and owner.is_active and owner.role == Role.CONSULTANT:
+        own = shifts.get(owner.pk)
+        if own is not None and own.state in (DutyState.AVAILABLE, DutyState.WITH_CUSTOMER):
+            if chosen is not None and chosen.pk != owner.pk:
+                raise ValidationError({"consultant": _(
+                    "%(name)s serves this customer and is on duty; leave the choice empty.")
+                    % {"name": owner}})
+            return own, RoutedBy.CUSTOMER
+        if chosen is None or not note.strip():
+            raise ValidationError({"consultant": _(
+                "This customer's consultant %(name)s is not on the floor; choose another "
+                "consultant and give the reason.") % {"name": owner},
+                "routing_note": _("Say why another consultant serves this customer.")})
+    waiting = sorted((s for s in shifts.values() if s.state == DutyState.AVAILABLE),
+                     key=lambda s: (s.position, s.pk))
+    if chosen is None:
+        if not waiting:
+            raise ValidationError({"consultant": _(
+                "Nobody is waiting in the queue; choose a consultant.")})
+        return waiting[0], RoutedBy.QUEUE
+    shift = shifts.get(chosen.pk)
+    if shift is None or shift.state == DutyState.OFF:
+        raise ValidationError({"consultant": _("%(name)s is not on duty today.")
+                               % {"name": chosen}})
+    if owner is None and waiting and waiting[0].pk != shift.pk and not note.strip():
+        raise ValidationError({"routing_note": _(
+            "%(next)s is next in the queue; say why %(name)s serves this customer instead.")
+            % {"next": waiting[0].consultant, "name": chosen}})
+    return shift, RoutedBy.RECEPTIONIST
+
+
+def visit_register(
+    *, store: Store, actor: User, arrived_at: dt.datetime, party_size: int = 1,
+    first_visit: bool = True, phone: str = "", name: str = "", description: str = "",
+    consultant: User | None = None, routing_note: str = "",
+) -> Visit:
+    """Register a walk-in and give them a consultant. `phone` is E.164 or empty.
+
+    A returning customer goes to their own consultant if that consultant is on the floor
+    (notified, even while with another customer); otherwise the receptionist chooses, with
+    a reason. Everyone else gets the next waiting consultant. A new phone with a name
+    becomes a customer and a walk-in lead of the assigned consultant.
+    Side effects: visit, duty shift → with customer, notification, customer and lead,
+    today's invitation of the customer marked arrived and linked.
+    """
+    if not can_run_desk(actor, store):
+        raise PermissionDenied
+    if arrived_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"arrived_at": _("The arrival time cannot be in the future.")})
+    with transaction.atomic():
+        # Locking the day's roster serialises two receptionists registering at once.
+        shifts = {s.consultant_id: s for s in DutyShift.objects.select_for_update()
+                  .filter(store=store, date=_today(store)).select_related("consultant")}
+        customer = (Customer.objects.filter(store=store, phone=phone).select_related("owner")
+                    .first()) if phone else None
+        if phone and customer is None and not name.strip():
+            raise ValidationError({"name": _("A new phone number needs the customer's name; "
+                                             "or leave the phone empty and add it later.")})
+        shift, routed_by = _choose_consultant(shifts=shifts, customer=customer,
+                                              chosen=consultant, note=routing_note)
+        assigned = shift.consultant
+        lead = _open_lead(customer) if customer is not None else None
+        if phone and customer is None:
+            result = lead_capture(store=store, actor=actor, name=name.strip(), phone=phone,
+                                  channel=Channel.WALK_IN, owner=assigned)
+            lead = result.lead
+            customer = Customer.objects.get(pk=lead.customer_id)  # owner set by the capture
+        visit = Visit(store=store, customer=customer, lead=lead, consultant=assigned,
+                      registered_by=actor, arrived_at=arrived_at, party_size=party_size,
+                      first_visit=first_visit, description=description.strip(),
+                      routed_by=routed_by, routing_note=routing_note.strip())
+        visit.full_clean(exclude=["customer", "lead", "consultant", "registered_by", "store"])
+        visit.save()
+        if lead is not None and lead.can_advance_to(LeadStatus.VISITED):
+            # The customer is here: the lead has been visited from this moment on.
+            lead = lead_advance(lead=lead, actor=actor, status=LeadStatus.VISITED)
+        shift.state, shift.state_since = DutyState.WITH_CUSTOMER, timezone.now()
+        shift.save(update_fields=["state", "state_since"])
+        if customer is not None:
+            # An invited customer walking in fulfils today's invitation (邀约到店).
+            invitation = invitation_expected_for_customer(store=store, customer_id=customer.pk,
+                                                          day=_today(store))
+            if invitation is not None:
+                invitation_mark_arrived(actor=actor, invitation=invitation, visit=visit)
+        if routed_by == RoutedBy.CUSTOMER:
+            if lead is not None and lead.owner_id == assigned.pk:
+                notify(lead, assigned, EventKind.VISIT)
+            else:
+                Notification.objects.create(store=store, user=assigned, lead=None,
+                                            kind=EventKind.VISIT)
+    return visit
+
+
+def _record_on_lead(visit: Visit, actor: User) -> None:
+    """A closed visit on the lead: status visited when it can advance (a lead further
+    along stays), a new walk-in lead when the customer has none open, a timeline row."""
+    if visit.customer is None:
+        return
+    lead = visit.lead if (visit.lead is not None and visit.lead.is_open) else \
+        _open_lead(visit.customer)
+    if lead is None:
+        customer = visit.customer
+        lead = lead_capture(store=visit.store, actor=actor, name=customer.name,
+                            phone=customer.phone, channel=Channel.WALK_IN,
+                            owner=visit.consultant).lead
+    if lead.can_advance_to(LeadStatus.VISITED):
+        lead = lead_advance(lead=lead, actor=actor, status=LeadStatus.VISITED)
+    minutes = int(visit.duration.total_seconds() // 60)
+    event(lead, EventKind.VISIT, actor=actor, note=visit.note, visit=visit.pk,
+          minutes=minutes, outcome=visit.outcome)
+    if visit.lead_id != lead.pk:
+        visit.lead = lead
+        visit.save(update_fields=["lead"])
+
+
+def visit_close(
+    *, visit: Visit, actor: User, departed_at: dt.datetime, outcome: str,
+    models_presented: Iterable[Series] = (), note: str = "", needs: dict | None = None,
+) -> Visit:
+    """The customer left: departure, needs analysis, models presented, outcome. The
+    consultant goes to the end of the queue unless another customer still waits for them.
+    Side effects: visit, duty shift, lead status and timeline (or a new lead)."""
+    if not can_work_visit(actor, visit):
+        raise PermissionDenied
+    needs = needs or {}
+    if set(needs) - set(NEEDS_FIELDS):
+        raise ValidationError(_("Unknown needs analysis fields."))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (Visit.objects.select_for_update(of=("self",))
+                  .select_related("store", "customer", "lead", "consultant").get(pk=visit.pk))
+        if not locked.is_open:
+            raise ValidationError(_("This visit was already closed."))
+        if departed_at < locked.arrived_at:
+            raise ValidationError({"departed_at": _("The customer cannot leave before they "
+                                                    "arrived.")})
+        if departed_at > now + dt.timedelta(minutes=5):
+            raise ValidationError({"departed_at": _("The departure time cannot be in the "
+                                                    "future.")})
+        locked.departed_at, locked.outcome, locked.note = departed_at, outcome, note.strip()
+        for name, value in needs.items():
+            setattr(locked, name, value)
+        locked.full_clean(exclude=["customer", "lead", "consultant", "registered_by", "store"])
+        locked.save(update_fields=["departed_at", "outcome", "note", *needs])
+        locked.models_presented.set(list(models_presented))
+        _back_in_queue(locked)
+        _record_on_lead(locked, actor)
+    return locked
+
+
+def _back_in_queue(visit: Visit) -> None:
+    if visit.consultant_id is None:
+        return
+    if Visit.objects.filter(consultant_id=visit.consultant_id, departed_at__isnull=True,
+                            store_id=visit.store_id).exclude(pk=visit.pk).exists():
+        return  # another customer still with them
+    day = _today(visit.store)
+    shift = (DutyShift.objects.select_for_update()
+             .filter(store_id=visit.store_id, date=day, consultant_id=visit.consultant_id)
+             .first())
+    if shift is None or shift.state != DutyState.WITH_CUSTOMER:
+        return
+    shift.position = _end_of_queue(visit.store_id, day)
+    shift.state, shift.state_since = DutyState.AVAILABLE, timezone.now()
+    shift.save(update_fields=["position", "state", "state_since"])
+
+
+def visit_add_phone(*, visit: Visit, actor: User, phone: str, name: str = "") -> Visit:
+    """The phone number arrives after registration: link the customer (and their open
+    lead), or create customer and walk-in lead for a new number. `phone` is E.164.
+    Side effects: visit, customer and lead; a closed visit also goes on the lead."""
+    if not can_add_visit_phone(actor, visit):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = (Visit.objects.select_for_update(of=("self",))
+                  .select_related("store", "consultant").get(pk=visit.pk))
+        if locked.customer_id is not None:
+            raise ValidationError(_("This visit already has a customer."))
+        customer = Customer.objects.filter(store=locked.store, phone=phone).first()
+        if customer is not None:
+            lead = _open_lead(customer)
+        else:
+            if not name.strip():
+                raise ValidationError({"name": _("A new phone number needs the customer's "
+                                                 "name.")})
+            lead = lead_capture(store=locked.store, actor=actor, name=name.strip(),
+                                phone=phone, channel=Channel.WALK_IN,
+                                owner=locked.consultant).lead
+            customer = Customer.objects.get(pk=lead.customer_id)
+        locked.customer, locked.lead = customer, lead
+        locked.save(update_fields=["customer", "lead"])
+        if not locked.is_open:
+            _record_on_lead(locked, actor)
+    return locked
+
+
+# --- Objections and talk tracks -------------------------------------------------------------
+def objection_add(*, visit: Visit, actor: User, kind: str, note: str,
+                  series: Series | None = None) -> Objection:
+    """Record what the customer objected to. Side effects: objection row."""
+    if not can_work_visit(actor, visit):
+        raise PermissionDenied
+    if kind not in ObjectionType.values:
+        raise ValidationError({"kind": _("Choose what the objection is about.")})
+    if not note.strip():
+        raise ValidationError({"note": _("Write down what the customer said.")})
+    objection = Objection(visit=visit, kind=kind, series=series, note=note.strip())
+    objection.full_clean(exclude=["visit"])
+    with transaction.atomic():
+        objection.save()
+    return objection
+
+
+def talk_track_save(*, store: Store, actor: User, kind: str, title: str, body: str,
+                    series: Series | None = None, track: TalkTrack | None = None
+                    ) -> TalkTrack:
+    """Create or edit one of the store's talk tracks (manager). Side effects: the row."""
+    if not can_edit_talk_tracks(actor) or actor.store_id != store.pk:
+        raise PermissionDenied
+    if track is not None and track.store_id != store.pk:
+        raise PermissionDenied
+    track = track or TalkTrack(store=store)
+    track.kind, track.series, track.title, track.body = kind, series, title.strip(), body
+    track.updated_by, track.updated_at = actor, timezone.now()
+    track.full_clean(exclude=["store", "updated_by"])
+    with transaction.atomic():
+        track.save()
+    return track
