@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealership.enums import Role
@@ -21,12 +20,11 @@ QUEUE_LABELS = (_("First receptionist"), _("Second receptionist"), _("Third rece
 
 
 def store_today(store: Store) -> dt.date:
-    return timezone.localtime(timezone.now(), store.tzinfo).date()
+    return store.today()
 
 
 def store_day_bounds(store: Store, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=store.tzinfo)
-    return start, start + dt.timedelta(days=1)
+    return store.day_bounds(day)
 
 
 # --- Roster and queue -------------------------------------------------------------------

@@ -23,10 +23,7 @@ DUE_STATUSES = (InvitationStatus.SCHEDULED, InvitationStatus.ARRIVED, Invitation
 
 
 def store_day_bounds(store: Store, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The store's local day `day` as an aware [start, end) pair."""
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=store.tzinfo)
-    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min,
-                                      tzinfo=store.tzinfo)
+    return store.day_bounds(day)
 
 
 # --- Invitations -------------------------------------------------------------------------

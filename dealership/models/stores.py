@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealership.models.audit import Audited
@@ -74,6 +75,16 @@ class Store(Audited):
             return ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             return ZoneInfo(settings.TIME_ZONE)
+
+    def today(self) -> dt.date:
+        """The store's local date now."""
+        return timezone.localdate(timezone.now(), self.tzinfo)
+
+    def day_bounds(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """The store's local day as an aware [start, end) pair (right on DST days too)."""
+        tz = self.tzinfo
+        return (dt.datetime.combine(day, dt.time.min, tzinfo=tz),
+                dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
 
 
 class Team(models.Model):
