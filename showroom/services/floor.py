@@ -12,8 +12,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealership.enums import Role
+from dealership.enums import AuditAction, Role
 from dealership.models import Customer, Series, Store, User
+from dealership.services.audit import audit_log
 from leads.enums import OPEN_STATUSES, Channel, EventKind, LeadStatus
 from leads.models import Lead, Notification
 from leads.services import lead_advance, lead_capture
@@ -98,7 +99,7 @@ def roster_set(*, store: Store, day: dt.date, consultants: Sequence[User], actor
 def duty_set_state(*, shift: DutyShift, state: str, actor: User) -> DutyShift:
     """Waiting, away/at lunch or off, set from the desk. A consultant who comes back to
     waiting joins the end of the queue. Someone with a customer is freed by closing the
-    visit, not by hand. Side effects: the shift's state and position."""
+    visit, not by hand. Side effects: the shift's state and position, an audit row."""
     if not can_run_desk(actor, shift.store):
         raise PermissionDenied
     if state not in MANUAL_STATES:
@@ -112,12 +113,15 @@ def duty_set_state(*, shift: DutyShift, state: str, actor: User) -> DutyShift:
                                 departed_at__isnull=True).exists():
             raise ValidationError(_("%(name)s is with a customer; closing the visit puts them "
                                     "back in the queue.") % {"name": locked.consultant})
+        previous = locked.state
         locked.state, locked.state_since = state, timezone.now()
         fields = ["state", "state_since"]
         if state == DutyState.AVAILABLE:
             locked.position = _end_of_queue(locked.store_id, locked.date)
             fields.append("position")
         locked.save(update_fields=fields)
+        audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE,
+                  changes={"state": [previous, state]})
     return locked
 
 

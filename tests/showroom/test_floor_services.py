@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from dealership.enums import Role
+from dealership.enums import AuditAction, Role
+from dealership.models import AuditEntry
 from leads.enums import Channel, EventKind, LeadStatus
 from leads.models import Lead, LeadEvent, Notification
 from showroom.enums import DutyState, InvitationStatus, ObjectionType, VisitOutcome
@@ -129,6 +130,15 @@ def test_away_consultant_is_skipped_by_the_queue(store, receptionist, floor):
     queue = queue_for(store=store, day=store_today(store))
     assert _names(queue) == [("First receptionist", "陈静")]
     assert [s.consultant.name for s in queue.away] == ["王芳"]
+
+
+def test_duty_set_state_is_audited(store, receptionist, floor):
+    duty_set_state(shift=floor[0], state=DutyState.AWAY, actor=receptionist)
+
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.object_id, entry.changes) == (
+        receptionist, AuditAction.UPDATE, str(floor[0].pk),
+        {"state": [DutyState.AVAILABLE, DutyState.AWAY]})
 
 
 def test_back_from_away_joins_the_end_of_the_queue(store, receptionist, floor):
