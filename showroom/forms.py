@@ -66,7 +66,7 @@ class DutyStateForm(forms.Form):
 class WalkInForm(forms.Form):
     """Fast on a tablet: everything but arrival and party size may stay empty."""
 
-    arrived_at = forms.DateTimeField(label=_("Arrived"), widget=DATETIME_INPUT,
+    arrived_at = forms.DateTimeField(label=_("Arrived at"), widget=DATETIME_INPUT,
                                      input_formats=DATETIME_FORMATS)
     party_size = forms.IntegerField(label=_("Party size"), min_value=1, max_value=20,
                                     initial=1,
@@ -114,7 +114,7 @@ class PhoneForm(forms.Form):
 class VisitCloseForm(forms.ModelForm):
     """Departure, needs analysis (需求分析), models presented and the outcome."""
 
-    departed_at = forms.DateTimeField(label=_("Left"), widget=DATETIME_INPUT,
+    departed_at = forms.DateTimeField(label=_("Left at"), widget=DATETIME_INPUT,
                                       input_formats=DATETIME_FORMATS)
 
     class Meta:
