@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 
 def require_postgres() -> None:
@@ -33,11 +34,14 @@ def race(*calls: Callable[[], object], timeout: float = 60) -> list[object]:
     """
     barrier = threading.Barrier(len(calls))
     results: list[object] = [None] * len(calls)
+    # Translations are per thread: the calls speak the caller's language.
+    language = translation.get_language()
 
     def run(index: int, call: Callable[[], object]) -> None:
         try:
             barrier.wait(timeout=10)
-            results[index] = call()
+            with translation.override(language):
+                results[index] = call()
         except Exception as error:  # the error is the outcome under test
             results[index] = error
         finally:
