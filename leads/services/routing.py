@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -38,6 +39,13 @@ def lead_route(*, store: Store, grade: str, exclude: tuple[int, ...] = ()) -> Us
     on_duty = ConsultantRouting.objects.filter(
         store=store, on_duty=True, user__is_active=True, user__role=Role.CONSULTANT,
     ).exclude(user_id__in=exclude)
+    # When the showroom keeps a roster today, those marked off today get no new leads.
+    # (A store that keeps no roster routes by the on-duty switches alone.)
+    shifts = apps.get_model("showroom", "DutyShift").objects.filter(store=store,
+                                                                   date=store.today())
+    if shifts.exists():
+        on_duty = on_duty.filter(user_id__in=shifts.exclude(state="off")
+                                 .values("consultant_id"))
     wanted = SENIORITY_FOR_GRADE.get(grade)
     candidates = on_duty.filter(user__seniority=wanted) if wanted else on_duty
     if wanted and not candidates.exists():

@@ -67,6 +67,31 @@ def test_route_skips_consultants_off_duty(store, consultant, senior2, teammate):
     assert lead_route(store=store, grade=Grade.A) == senior2
 
 
+def test_route_skips_consultants_off_on_todays_showroom_roster(store, consultant, senior2):
+    from showroom.models import DutyShift
+
+    routing(consultant)
+    routing(senior2, minutes_ago=5)  # would come second without the roster
+    today = store.today()
+    DutyShift.objects.create(store=store, date=today, consultant=consultant, position=1,
+                             state="off")
+    DutyShift.objects.create(store=store, date=today, consultant=senior2, position=2,
+                             state="away")  # at lunch still takes leads
+
+    assert lead_route(store=store, grade=Grade.A) == senior2
+
+
+def test_route_without_a_roster_today_uses_the_switches_alone(store, consultant, senior2):
+    from showroom.models import DutyShift
+
+    routing(consultant)
+    routing(senior2, minutes_ago=5)
+    DutyShift.objects.create(store=store, date=store.today() - dt.timedelta(days=1),
+                             consultant=consultant, position=1, state="off")
+
+    assert lead_route(store=store, grade=Grade.A) == consultant
+
+
 def test_route_round_robin_takes_turns_least_recent_first(store, consultant, senior2,
                                                           teammate):
     routing(consultant, minutes_ago=10)
