@@ -123,7 +123,7 @@ def lead_export(request: HttpRequest) -> StreamingHttpResponse:
     _filterset, leads = lead_list_for_user(user=request.user, params=request.GET)
     # The rows are written after the view returns: labels and the time zone are fixed now.
     header = [_("Lead"), _("Customer"), _("Mobile phone"), _("Grade"), _("Status"),
-              _("Channel"), _("Campaign"), _("Consultant"), _("Created"), _("Last touch"),
+              _("Channel"), _("Campaign"), _("Consultant"), _("Added on"), _("Last touch"),
               _("Follow-up due"), _("Overdue")]
     labels = {"status": {k: str(v) for k, v in LeadStatus.choices},
               "channel": {k: str(v) for k, v in Channel.choices}, "yes": _("yes")}

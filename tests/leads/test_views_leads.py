@@ -429,7 +429,7 @@ def test_export_masks_phones_and_follows_the_filters(client, store, manager, con
 
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0] == ("Lead,Customer,Mobile phone,Grade,Status,Channel,Campaign,Consultant,"
-                        "Created,Last touch,Follow-up due,Overdue")
+                        "Added on,Last touch,Follow-up due,Overdue")
     text = "\n".join(lines)
     assert "138****5678" in text
     assert "13812345678" not in text
