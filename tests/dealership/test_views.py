@@ -20,10 +20,10 @@ from tests.factories import (
     StoreFactory,
     UserFactory,
 )
+from tests.helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # Every role's home page, as a literal path, and the template that page renders.
 ROLE_HOMES = {

@@ -16,6 +16,7 @@ from leads.enums import Channel, Grade, PurchaseWindow
 from leads.importer import import_leads_csv
 from leads.models import ImportBatch, Lead
 from tests.factories import CustomerFactory
+from tests.helpers import HTMX
 from tests.leads.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,6 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 HEADER = ("name,phone,channel,model_interest,purchase_window,budget_min,budget_max,city,note,"
           "created_at")
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)

@@ -30,11 +30,11 @@ from leads.models import ConsentChange, LeadEvent, LeadPolicy, OutboundMessage
 from leads.senders import BaseSender, DevelopmentSender, HttpSmsSender, SendError, get_sender
 from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory
+from tests.helpers import HTMX
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 URL = "/leads/messages/"
 
 

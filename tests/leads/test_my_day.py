@@ -11,16 +11,12 @@ from dealership.enums import Role
 from leads.enums import EventKind, LeadStatus
 from leads.models import Notification
 from tests.factories import CustomerFactory
+from tests.helpers import english
 from tests.leads.factories import LeadFactory
 from tests.leads.factories_screens import NotificationFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
-
-def english(user):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
 
 
 def end_of_today() -> dt.datetime:

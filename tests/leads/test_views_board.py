@@ -16,11 +16,11 @@ from leads.enums import Channel, EventKind, Grade, LeadStatus, LostReason, LostR
 from leads.models import Lead, LeadEvent, LeadPolicy, LostRequest
 from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory, UserFactory
+from tests.helpers import HTMX
 from tests.leads.factories import LeadFactory, LostRequestFactory
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _text(response) -> str:

@@ -22,11 +22,11 @@ from leads.enums import (
 )
 from leads.models import Lead, LeadEvent, LostRequest, Notification, Touch
 from tests.factories import CustomerFactory, UserFactory
+from tests.helpers import HTMX, english
 from tests.leads.factories import CampaignFactory, LeadFactory, LostRequestFactory
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def htmx(target: str) -> dict[str, str]:
@@ -44,12 +44,6 @@ def vary(response) -> list[str]:
 def lead_of(owner, store, name, **kwargs) -> Lead:
     return LeadFactory(store=store, owner=owner, customer__name=name, **kwargs)
 
-
-def english(user):
-    """Exact messages are asserted in English, the msgids."""
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
 
 
 def messages_of(response) -> list[str]:

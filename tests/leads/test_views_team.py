@@ -13,11 +13,11 @@ from leads.enums import EventKind, Grade, LeadStatus, LostReason
 from leads.models import ConsultantRouting, Lead, LeadEvent, LeadPolicy
 from leads.services import lead_route
 from tests.factories import CustomerFactory, UserFactory
+from tests.helpers import HTMX
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _text(response) -> str:

@@ -23,6 +23,7 @@ from showroom.services.inspection import (
     inspection_items_create_defaults,
 )
 from tests.factories import UserFactory
+from tests.helpers import HTMX, english
 from tests.showroom.factories_invitations import (
     InspectionCheckFactory,
     InspectionItemFactory,
@@ -31,7 +32,6 @@ from tests.showroom.factories_invitations import (
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
@@ -39,11 +39,6 @@ def _english():
     with translation.override("en"):
         yield
 
-
-def english(user):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
 
 
 def image_bytes(kind: str = "PNG", size: tuple[int, int] = (4, 3)) -> bytes:

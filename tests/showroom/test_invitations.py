@@ -24,13 +24,13 @@ from showroom.services.invitations import (
 )
 from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory, StoreFactory, UserFactory
+from tests.helpers import HTMX, english
 from tests.leads.factories import LeadFactory
 from tests.showroom.factories import VisitFactory
 from tests.showroom.factories_invitations import InvitationFactory, store_time, store_today
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
@@ -38,12 +38,6 @@ def _english():
     with translation.override("en"):
         yield
 
-
-def english(user):
-    """Screens speak the user's language: assert English text as an English speaker."""
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
 
 
 @pytest.fixture

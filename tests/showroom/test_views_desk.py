@@ -15,6 +15,7 @@ from showroom.enums import DutyState
 from showroom.models import DutyShift, Invitation
 from showroom.selectors import store_today
 from tests.factories import CustomerFactory, UserFactory
+from tests.helpers import HTMX
 from tests.showroom.factories import DutyShiftFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,6 @@ def _login(client, user) -> None:
     user.save(update_fields=["language"])
     client.force_login(user)
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 FULL_PHONE = re.compile(r"1[3-9]\d{9}")
 
 

@@ -12,6 +12,7 @@ from leads.enums import LeadStatus
 from showroom.enums import TestDriveStatus as DriveStatus
 from showroom.models import bookings
 from tests.factories import CustomerFactory
+from tests.helpers import HTMX, english
 from tests.leads.factories import LeadFactory
 from tests.showroom.factories import DemoVehicleFactory
 from tests.showroom.factories_test_drives import (
@@ -24,14 +25,7 @@ from tests.showroom.factories_test_drives import (
 pytestmark = pytest.mark.django_db
 
 Drive = bookings.TestDrive
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
-
-def english(user):
-    """Exact messages are asserted in English, the msgids."""
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
 
 
 def messages_of(response) -> list[str]:

@@ -16,6 +16,7 @@ from showroom.enums import DutyState, ObjectionType, VisitOutcome
 from showroom.models import Objection, TalkTrack, Visit
 from showroom.selectors import store_today
 from tests.factories import SeriesFactory, TrimFactory
+from tests.helpers import HTMX
 from tests.showroom.factories import (
     DutyShiftFactory,
     ObjectionFactory,
@@ -32,7 +33,6 @@ def _login(client, user) -> None:
     user.save(update_fields=["language"])
     client.force_login(user)
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 FULL_PHONE = re.compile(r"1[3-9]\d{9}")
 
 
