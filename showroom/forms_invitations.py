@@ -24,7 +24,7 @@ class InvitationForm(forms.Form):
 
     expected_at = forms.DateTimeField(label=_("Expected at"), widget=DATETIME_INPUT,
                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    purpose = forms.CharField(label=_("Purpose"), max_length=100, required=False,
+    purpose = forms.CharField(label=_("Reason for coming"), max_length=100, required=False,
                               help_text=_("e.g. test drive, price talk, pick up a brochure"))
 
 

@@ -20,7 +20,7 @@ class Invitation(models.Model):
     consultant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="invitations", verbose_name=_("consultant"))
     expected_at = models.DateTimeField(_("expected at"))
-    purpose = models.CharField(_("purpose"), max_length=100, blank=True)
+    purpose = models.CharField(_("reason for coming"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=InvitationStatus.choices,
                               default=InvitationStatus.SCHEDULED)
     visit = models.OneToOneField("showroom.Visit", null=True, blank=True,
