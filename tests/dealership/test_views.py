@@ -773,3 +773,20 @@ def test_group_overview_lists_only_own_group_stores(client, make_user, store, ot
     assert "别的店" not in html
     assert "张三丰" not in html
     assert "吴十" not in html
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_customer_detail_query_count_is_constant(client, consultant, customer, count,
+                                                 django_assert_num_queries):
+    from dealership.services.audit import audit_log
+
+    for index in range(count):
+        audit_log(actor=consultant, instance=customer, action=AuditAction.UPDATE,
+                  changes={"city": [f"城{index}", "深圳"]})
+    client.force_login(consultant)
+
+    with django_assert_num_queries(7):
+        response = client.get(f"/customers/{customer.pk}/")
+
+    assert response.status_code == 200
+    assert len(response.context["history"]) == count

@@ -190,3 +190,15 @@ def test_roster_forbidden_to_a_consultant(client, consultant):
 
     assert client.get("/showroom/roster/").status_code == 403
     assert client.post("/showroom/roster/", {}).status_code == 403
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_roster_page_query_count_is_constant(client, store, receptionist, count,
+                                             django_assert_num_queries):
+    _floor(store, count)
+    _login(client, receptionist)
+
+    with django_assert_num_queries(5):
+        response = client.get("/showroom/roster/")
+
+    assert response.status_code == 200

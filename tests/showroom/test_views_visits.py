@@ -338,3 +338,18 @@ def test_manager_cannot_edit_another_stores_track(client, other_store, manager):
     _login(client, manager)
 
     assert client.get(f"/showroom/talk-tracks/{track.pk}/edit/").status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_visit_detail_query_count_is_constant(client, store, consultant, count,
+                                              django_assert_num_queries):
+    visit = VisitFactory(store=store, consultant=consultant)
+    for index in range(count):
+        ObjectionFactory(visit=visit, series=SeriesFactory(name=f"车型{index}"))
+    _login(client, consultant)
+
+    with django_assert_num_queries(8):
+        response = client.get(visit.get_absolute_url())
+
+    assert response.status_code == 200
+    assert len(response.context["objections"]) == count
