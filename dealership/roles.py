@@ -17,25 +17,37 @@ _VIEW_CATALOGUE = (
     "dealership.view_colour", "dealership.view_stockvehicle",
 )
 
+_SELL = (
+    "contracts.view_quote", "contracts.add_quote", "contracts.view_contract",
+    "contracts.add_contract", "contracts.view_accessory", "contracts.view_valuepackage",
+    "contracts.view_discountpolicy",
+)
+
 # "app_label.codename"; later issues extend this table for their own models.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.RECEPTIONIST: ("dealership.view_stockvehicle",),
     Role.CONSULTANT: (
-        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.add_customer",
+        *_VIEW_CATALOGUE, *_SELL, "dealership.view_customer", "dealership.add_customer",
         "dealership.change_customer", "dealership.view_customer_pii",
     ),
     Role.SUPERVISOR: (
-        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.add_customer",
+        *_VIEW_CATALOGUE, *_SELL, "contracts.view_approvalrequest",
+        "contracts.change_approvalrequest", "dealership.view_customer", "dealership.add_customer",
         "dealership.change_customer", "dealership.view_customer_pii",
     ),
     Role.MANAGER: (
-        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.add_customer",
+        *_VIEW_CATALOGUE, *_SELL, "contracts.view_approvalrequest",
+        "contracts.change_approvalrequest", "contracts.change_contract",
+        "dealership.view_customer", "dealership.add_customer",
         "dealership.change_customer", "dealership.view_customer_pii",
         "dealership.view_stock_cost", "dealership.change_stockvehicle",
         "dealership.add_stockvehicle", "dealership.view_auditentry",
     ),
     Role.FINANCE: (
-        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.view_customer_pii",
+        *_VIEW_CATALOGUE, "contracts.view_quote", "contracts.view_contract",
+        "delivery.view_payment", "delivery.change_payment", "delivery.view_refundobligation",
+        "delivery.change_refundobligation", "dealership.view_customer",
+        "dealership.view_customer_pii",
         "dealership.view_stock_cost",
     ),
     Role.SERVICE_ADVISOR: (
@@ -47,7 +59,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.MARKETING: (*_VIEW_CATALOGUE, "dealership.view_customer"),
     Role.GROUP_EXEC: (),
     Role.ADMIN: (
-        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.change_customer",
+        *_VIEW_CATALOGUE, "contracts.view_quote", "contracts.view_contract",
+        "contracts.view_approvalrequest", "contracts.view_contractdocument",
+        "contracts.view_discountpolicy", "contracts.change_discountpolicy",
+        "contracts.view_accessory", "contracts.add_accessory", "contracts.change_accessory",
+        "contracts.view_valuepackage", "contracts.add_valuepackage",
+        "contracts.change_valuepackage", "dealership.view_customer", "dealership.change_customer",
         "dealership.view_customer_pii", "dealership.view_stock_cost",
         "dealership.view_auditentry", "dealership.view_store", "dealership.change_store",
         "dealership.view_user", "dealership.change_user", "dealership.add_user",

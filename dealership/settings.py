@@ -248,6 +248,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Showroom: invitations whose day is over (the store has closed) become no-shows.
     "showroom-mark-no-shows": {"task": "showroom.mark_no_shows",
                                "schedule": crontab(hour=23, minute=30)},
+    # Contracts: signed contracts whose PDF message was lost or whose rendering failed.
+    "contracts-render-pending-documents": {"task": "contracts.render_pending_documents",
+                                           "schedule": crontab(minute="*/5")},
 }
 
 # --- Customer messages ----------------------------------------------------------------

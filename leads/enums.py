@@ -117,6 +117,8 @@ class EventKind(models.TextChoices):
     VISIT = "visit", _("Showroom visit")
     INVITATION = "invitation", _("Invitation")
     TEST_DRIVE = "test_drive", _("Test drive")
+    QUOTE = "quote", _("Quote")
+    CONTRACT = "contract", _("Contract")
 
 
 class MessageChannel(models.TextChoices):

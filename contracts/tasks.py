@@ -1,0 +1,30 @@
+"""Celery tasks of the contracts stage."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from contracts.services.documents import (
+    contract_document_render_or_record,
+    documents_to_retry,
+)
+
+
+@shared_task(name="contracts.render_contract_document", autoretry_for=(Exception,),
+             retry_backoff=10, max_retries=3)
+def render_contract_document(document_id: int) -> dict:
+    """Render a signed contract's PDF once and store it with its SHA-256."""
+    document = contract_document_render_or_record(document_id)
+    if document is None:
+        return {"document": document_id, "status": "missing"}
+    return {"document": document.pk, "status": document.status, "sha256": document.sha256}
+
+
+@shared_task(name="contracts.render_pending_documents")
+def render_pending_documents() -> dict:
+    """Sweep: documents whose message was lost or whose rendering failed are queued
+    again (a ready document is never rendered twice)."""
+    ids = list(documents_to_retry()[:200])
+    for document_id in ids:
+        render_contract_document.delay(document_id)
+    return {"queued": len(ids)}
