@@ -60,12 +60,12 @@ class Quote(models.Model):
     def __str__(self) -> str:
         return str(_("Quote %(number)s") % {"number": self.number})
 
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:quote_detail", kwargs={"pk": self.pk})
+
     @property
     def number(self) -> str:
         return f"Q{self.pk:06d}" if self.pk else "—"
-
-    def get_absolute_url(self) -> str:
-        return reverse("contracts:quote_detail", kwargs={"pk": self.pk})
 
 
 class QuoteVersion(models.Model):
@@ -139,7 +139,8 @@ class QuoteVersion(models.Model):
         ordering = ["quote", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["quote", "number"], name="quote_version_unique"),
-            models.CheckConstraint(condition=Q(discount__gte=0), name="quote_discount_not_negative"),
+            models.CheckConstraint(condition=Q(discount__gte=0),
+                                   name="quote_discount_not_negative"),
             models.CheckConstraint(condition=Q(below_floor=False) | ~Q(floor_reason=""),
                                    name="quote_below_floor_has_reason"),
         ]
@@ -147,13 +148,13 @@ class QuoteVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.quote.number} v{self.number}"
 
-    @property
-    def vehicle_price(self) -> Decimal:
-        return self.list_price - self.discount
-
     def get_absolute_url(self) -> str:
         return reverse("contracts:quote_version", kwargs={"pk": self.quote_id,
                                                           "number": self.number})
+
+    @property
+    def vehicle_price(self) -> Decimal:
+        return self.list_price - self.discount
 
 
 class ApprovalRequest(models.Model):
