@@ -1,20 +1,120 @@
+"""The finance desk: what the stock on hand is worth, the payments recorded at the counter
+that finance still has to confirm, and the refunds cancelled contracts owe. Each row's
+button works as a plain POST → redirect and, with htmx, swaps the row."""
+
 from __future__ import annotations
 
-from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from dealership.enums import ON_HAND_STOCK_STATUSES, Role
-from dealership.models import StockVehicle
+from dealership.models import StockVehicle, User
 from dealership.permissions import role_required
+from delivery import services
+from delivery.enums import RefundStatus
+from delivery.forms import RefundSettleForm
+from delivery.models import Payment, RefundObligation
+from leads.forms import apply_service_errors
+
+FINANCE = "delivery/finance_desk.html"
+
+
+# --- Reads (scoped to the finance user's store) -------------------------------------------
+def _payments(user: User) -> QuerySet[Payment]:
+    return (Payment.objects.filter(store_id=user.store_id)
+            .select_related("contract", "recorded_by", "confirmed_by"))
+
+
+def _refunds(user: User) -> QuerySet[RefundObligation]:
+    return (RefundObligation.objects.filter(store_id=user.store_id)
+            .select_related("contract", "created_by", "settled_by"))
+
+
+def _get(queryset: QuerySet, pk: int):
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def _refund_form(refund: RefundObligation, data=None) -> RefundSettleForm:
+    return RefundSettleForm(data, prefix=f"refund-{refund.pk}")
+
+
+def _desk_context(user: User, *, bound: RefundSettleForm | None = None) -> dict:
+    """Four queries whatever the number of rows: stock figures, payments, refunds."""
+    on_hand = StockVehicle.objects.filter(store_id=user.store_id,
+                                          status__in=ON_HAND_STOCK_STATUSES)
+    figures = on_hand.aggregate(count=Count("id"), cost=Sum("cost"), list_value=Sum("list_price"))
+    to_confirm = list(_payments(user).filter(confirmed_at__isnull=True)
+                      .order_by("received_at", "pk"))
+    refunds = list(_refunds(user).filter(status=RefundStatus.DUE).order_by("created_at", "pk"))
+    for refund in refunds:
+        refund.form = (bound if bound is not None and bound.prefix == f"refund-{refund.pk}"
+                       else _refund_form(refund))
+    return {"figures": figures, "to_confirm": to_confirm, "refunds": refunds,
+            "to_confirm_total": sum(p.amount for p in to_confirm),
+            "refunds_total": sum(r.amount for r in refunds)}
 
 
 @require_safe
 @role_required(Role.FINANCE)
 def finance_desk(request: HttpRequest) -> HttpResponse:
-    """Finance: what the store's stock on hand is worth; payments arrive with contracts."""
-    on_hand = StockVehicle.objects.filter(store_id=request.user.store_id,
-                                          status__in=ON_HAND_STOCK_STATUSES)
-    figures = on_hand.aggregate(count=Count("id"), cost=Sum("cost"), list_value=Sum("list_price"))
-    return render(request, "delivery/finance_desk.html", {"figures": figures})
+    return render(request, FINANCE, _desk_context(request.user))
+
+
+# --- Writes -------------------------------------------------------------------------------
+@require_POST
+@role_required(Role.FINANCE)
+def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = _get(_payments(request.user), pk)
+    try:
+        services.payment_confirm(actor=request.user, payment=payment)
+    except ValidationError as error:
+        # Confirmed by someone else meanwhile: a conflict; the row shows who did it.
+        notice, status = " ".join(error.messages), 409
+    else:
+        notice, status = _("Payment of ¥%(amount)s confirmed.") % {
+            "amount": f"{payment.amount:,.2f}"}, 200
+    if request.htmx:
+        context = {"payment": _get(_payments(request.user), pk), "notice": notice,
+                   "failed": status != 200}
+        return render(request, f"{FINANCE}#payment-row", context, status=status)
+    if status == 200:
+        messages.success(request, notice)
+        return redirect("delivery:finance_desk")
+    messages.error(request, notice)
+    return render(request, FINANCE, _desk_context(request.user), status=status)
+
+
+@require_POST
+@role_required(Role.FINANCE)
+def refund_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    refund = _get(_refunds(request.user), pk)
+    form = _refund_form(refund, request.POST)
+    status, notice = 400, ""
+    if form.is_valid():
+        try:
+            refund = services.refund_settle(actor=request.user, refund=refund, **form.cleaned_data)
+        except ValidationError as error:
+            status = 400 if hasattr(error, "error_dict") else 409
+            apply_service_errors(form, error)
+        else:
+            status, notice = 200, _("Refund of ¥%(amount)s to %(contract)s recorded.") % {
+                "amount": f"{refund.amount:,.2f}", "contract": refund.contract}
+    if request.htmx:
+        refund = _get(_refunds(request.user), pk)
+        refund.form = form
+        return render(request, f"{FINANCE}#refund-row",
+                      {"refund": refund, "notice": notice}, status=status)
+    if status == 200:
+        messages.success(request, notice)
+        return redirect("delivery:finance_desk")
+    if status == 409:  # the row is gone from the list: say why at the top
+        messages.error(request, " ".join(form.non_field_errors()))
+    return render(request, FINANCE, _desk_context(request.user, bound=form), status=status)

@@ -196,7 +196,7 @@ def test_finance_desk_query_count_is_constant(client, make_user, store, count,
     StockVehicleFactory.create_batch(count, store=store, cost=Decimal("100000.00"))
     client.force_login(make_user(Role.FINANCE))
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         response = client.get("/delivery/finance/")
 
     assert response.context["figures"]["count"] == count
