@@ -7,4 +7,6 @@ def shell(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    return {"nav_items": nav_for(user), "nav_current": current}
+    items = nav_for(user)
+    return {"nav_items": items, "nav_current": current,
+            "nav_has_badges": any(item.badge for item in items)}

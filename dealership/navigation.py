@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,8 @@ class NavItem:
     url_name: str
     label: str
     roles: tuple[str, ...]
+    # A count shown next to the label ("3 waiting"): "module:function" taking the user.
+    badge: str = ""
 
     @property
     def url(self) -> str:
@@ -50,6 +53,15 @@ NAV_ITEMS: tuple[NavItem, ...] = (
                                                        Role.MANAGER)),
     NavItem("showroom:inspection", _("Inspection"), (Role.SUPERVISOR, Role.MANAGER)),
     NavItem("reports:store_overview", _("Store overview"), (Role.MANAGER,)),
+    NavItem("contracts:approval_inbox", _("Approvals"), (Role.SUPERVISOR, Role.MANAGER),
+            badge="contracts.selectors_approvals:approval_inbox_count"),
+    NavItem("contracts:review_queue", _("Contract review"), (Role.MANAGER,),
+            badge="contracts.selectors_contracts:review_queue_count"),
+    NavItem("contracts:quote_list", _("Quotes"), (Role.CONSULTANT, Role.SUPERVISOR,
+                                                  Role.MANAGER, Role.FINANCE, Role.ADMIN)),
+    NavItem("contracts:contract_list", _("Contracts"), (Role.CONSULTANT, Role.SUPERVISOR,
+                                                        Role.MANAGER, Role.FINANCE,
+                                                        Role.ADMIN)),
     NavItem("leads:marketing_home", _("Marketing"), (Role.MARKETING,)),
     NavItem("leads:list", _("Leads"), (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER,
                                        Role.MARKETING, Role.ADMIN)),
@@ -70,6 +82,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("aftersales:service_desk", _("Service desk"), (Role.SERVICE_ADVISOR,)),
     NavItem("aftersales:care_desk", _("Customer care"), (Role.CUSTOMER_CARE,)),
     NavItem("reports:group_overview", _("Group figures"), (Role.GROUP_EXEC, Role.ADMIN)),
+    NavItem("contracts:discount_policy", _("Discount policy"), (Role.ADMIN,)),
     NavItem("console", _("Administration"), (Role.ADMIN,)),
 )
 
@@ -83,3 +96,13 @@ def home_url_name(user) -> str:
 def nav_for(user) -> list[NavItem]:
     role = Role.ADMIN if (user.is_superuser and user.role == Role.ADMIN) else user.role
     return [item for item in NAV_ITEMS if role in item.roles]
+
+
+def nav_badges(user, items: list[NavItem]) -> dict[str, int]:
+    """The counts of the user's items that have one (one COUNT query per such item)."""
+    badges = {}
+    for item in items:
+        if item.badge:
+            module, function = item.badge.split(":")
+            badges[item.url_name] = getattr(import_module(module), function)(user)
+    return badges

@@ -20,6 +20,7 @@ stock_patterns = ([path("", stock.stock_list, name="list")], "stock")
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
+    path("nav/badges/", home.nav_badges_view, name="nav_badges"),
     path("favicon.ico", home.favicon),
     path("accounts/login/",
          auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

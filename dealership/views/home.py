@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from dealership.enums import Role
 from dealership.models import Customer, Store, User
-from dealership.navigation import home_url_name
+from dealership.navigation import home_url_name, nav_badges, nav_for
 from dealership.permissions import role_required
 from dealership.selectors import count_per_store
 
@@ -24,6 +24,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages without a <link rel=icon> (the admin)."""
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+@require_safe
+@login_required
+def nav_badges_view(request: HttpRequest) -> HttpResponse:
+    """The navigation's counts ("3 waiting"), swapped in out of band after the page has
+    loaded and refreshed every minute, so no page pays for them in its own queries.
+    Any signed-in user: each count is scoped to the user by its own function."""
+    items = nav_for(request.user)
+    counts = nav_badges(request.user, items)
+    badges = [(item, counts[item.url_name]) for item in items if item.badge]
+    response = render(request, "components/nav_badges.html",
+                      {"badges": badges, "places": ("wide", "menu")})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_safe
