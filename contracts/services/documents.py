@@ -25,7 +25,8 @@ def contract_document_render(document_id: int) -> ContractDocument | None:
 
     with transaction.atomic():
         document = (ContractDocument.objects.select_for_update(of=("self",))
-                    .select_related("contract__store").filter(pk=document_id).first())
+                    .select_related("contract__store__group", "contract__trim",
+                                    "contract__consultant").filter(pk=document_id).first())
         if document is None or document.status == DocumentStatus.READY:
             return document
         document.attempts += 1
