@@ -129,8 +129,8 @@ class QuoteVersion(models.Model):
     floor_reason = models.CharField(_("reason for going below the floor"), max_length=200,
                                     blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    # [{"field": name, "label": verbose name, "old": text, "new": text}] against the
-    # version before.
+    # [{"field": name, "old": text, "new": text}] against the version before; screens
+    # label a field with its verbose name.
     changes = models.JSONField(_("changes"), default=list, blank=True)
 
     class Meta:
