@@ -21,7 +21,7 @@ MAX_ATTEMPTS = 5
 def contract_document_render(document_id: int) -> ContractDocument | None:
     """Render and store the PDF of a signed contract, unless it is stored already.
     Returns the document, or None when it does not exist."""
-    from contracts.pdf import contract_pdf
+    from contracts.documents import contract_pdf
 
     with transaction.atomic():
         document = (ContractDocument.objects.select_for_update(of=("self",))

@@ -369,7 +369,7 @@ def contract_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if contract.signed_at is not None:
         return redirect("contracts:contract_download", pk=contract.pk)
     # WeasyPrint is heavy to import: only this view and the worker need it.
-    from contracts.pdf import contract_pdf
+    from contracts.documents import contract_pdf
 
     response = HttpResponse(contract_pdf(contract, draft=True),
                             content_type="application/pdf")

@@ -260,7 +260,7 @@ def quote_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @role_required(*QUOTE_VIEW_ROLES)
 def quote_version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     # Imported here: WeasyPrint is heavy and only this view of the quote screens needs it.
-    from contracts.pdf import quote_pdf
+    from contracts.documents import quote_pdf
 
     quote = quote_get_for_user(user=request.user, pk=pk)
     version = quote_version_get(quote=quote, number=number)

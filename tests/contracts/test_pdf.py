@@ -13,8 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from django.utils.translation import gettext
 
-from contracts.models import DiscountPolicy
-from contracts.pdf import (
+from contracts.documents import (
     PDFRenderError,
     PDFResourceRefused,
     StaticFilesFetcher,
@@ -25,6 +24,7 @@ from contracts.pdf import (
     rmb_in_words,
     static_file,
 )
+from contracts.models import DiscountPolicy
 from dealership.models import Store
 from tests.contracts.factories import (
     AccessoryFactory,

@@ -637,7 +637,7 @@ def test_version_of_another_consultant_is_not_found(client, teammate, consultant
 
 
 def test_version_pdf_is_served_inline(client, consultant, customer):
-    # Needs contracts/pdf.py (quote_pdf), written alongside these screens.
+    # Needs contracts/documents.py (quote_pdf), written alongside these screens.
     quote = make_quote(consultant, customer)
     client.force_login(consultant)
 

@@ -20,9 +20,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
+from contracts.documents import contract_rendered, harfbuzz_subset_available
 from contracts.enums import ApprovalDecision, ContractStatus, PackageKind, PaymentPlan
 from contracts.models import Accessory, ApprovalRequest, Contract, ValuePackage
-from contracts.pdf import contract_rendered, harfbuzz_subset_available
 from contracts.services import contracts as contract_services
 from contracts.services import quotes as quote_services
 from contracts.services.quotes import QuoteInput
