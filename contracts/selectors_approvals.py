@@ -19,7 +19,8 @@ from contracts.enums import ApprovalStatus, ApprovalTier
 from contracts.models import ApprovalRequest, DiscountPolicy, QuoteVersion
 from contracts.permissions import APPROVER_ROLES, can_decide_approval, can_see_cost
 from contracts.services.pricing import HUNDRED, fen
-from dealership.enums import Role, StockStatus
+from contracts.services.quotes import COSTED_STOCK_STATUSES
+from dealership.enums import Role
 from dealership.models import StockVehicle, Store, User
 from dealership.permissions import has_role
 
@@ -29,7 +30,6 @@ DECIDED_DAYS = 7
 DECIDED_LIMIT = 10
 # The stock a typical cost is averaged over: the same statuses as
 # contracts.services.quotes.typical_cost.
-COSTED_STOCK_STATUSES = (StockStatus.IN_STOCK, StockStatus.IN_TRANSIT, StockStatus.RESERVED)
 ROW_RELATED = (
     "quote__customer", "quote__consultant__team", "requested_by", "decided_by",
     "version__trim__series__brand", "version__colour", "version__vehicle",

@@ -43,6 +43,8 @@ from dealership.services.audit import audit_log
 
 ZERO = Decimal("0")
 MAX_QUANTITY = 20
+# The stock whose cost a margin is set against (typical_cost and the approvals inbox).
+COSTED_STOCK_STATUSES = (StockStatus.IN_STOCK, StockStatus.IN_TRANSIT, StockStatus.RESERVED)
 LOAN_TERMS = (12, 24, 36, 48, 60)
 MAX_RATE = Decimal("36")
 # The fields a version's "what changed" compares, in the order they are shown.
@@ -203,7 +205,7 @@ def typical_cost(*, store_id: int, trim: Trim, vehicle: StockVehicle | None) -> 
         return vehicle.cost
     return StockVehicle.objects.filter(
         store_id=store_id, trim=trim,
-        status__in=(StockStatus.IN_STOCK, StockStatus.IN_TRANSIT, StockStatus.RESERVED),
+        status__in=COSTED_STOCK_STATUSES,
     ).aggregate(cost=Avg("cost"))["cost"]
 
 
