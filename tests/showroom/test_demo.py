@@ -4,7 +4,9 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, F
+from django.test import override_settings
 from django.utils import timezone
 
 from dealership.models import Store
@@ -21,10 +23,19 @@ from showroom.models import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The small demo, seeded once for the module; rolled back after its last test."""
+    with (django_db_blocker.unblock(),
+          override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")),
+          transaction.atomic()):
+        call_command("seed_demo", force=True, stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(seeded):
     return Store.objects.get(code="DEMO")
 
 

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
+from contracts.demo import seed_contracts
 from dealership.demo import data
 from dealership.enums import ConsentSource, Gender, Powertrain, Role, Seniority, StockStatus
 from dealership.models import (
@@ -121,6 +122,7 @@ class Command(BaseCommand):
                             count=max(20, sizes["customers"] // 5))
             seed_leads(rng, store=store, scale=scale)
             seed_showroom(rng, store=store, scale=scale)
+            seed_contracts(rng, store=store, scale=scale)
         self.stdout.write(self.style.SUCCESS(
             f"Demo store DEMO seeded ({scale}). Logins (password {DEMO_PASSWORD}): "
             + ", ".join(u.username for u in users)
