@@ -29,7 +29,7 @@ TIER_ORDER = {ApprovalTier.CONSULTANT: 1, ApprovalTier.SUPERVISOR: 2, ApprovalTi
 
 
 class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
+    PENDING = "pending", pgettext_lazy("approval", "Waiting")
     APPROVED = "approved", pgettext_lazy("approval", "Approved")
     REJECTED = "rejected", pgettext_lazy("approval", "Rejected")
     COUNTERED = "countered", _("Countered")

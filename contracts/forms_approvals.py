@@ -45,6 +45,7 @@ class PolicyForm(forms.Form):
         label=_("A supervisor may give up to (CNY)"), max_digits=10, decimal_places=2,
         widget=MONEY_INPUT, help_text=_("Above this the manager decides."))
     floor_pct = forms.DecimalField(
+        # xgettext:no-python-format
         label=_("Floor (% of the list price)"), max_digits=5, decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
         help_text=_("A larger discount needs a recorded reason and the manager's approval."))

@@ -32,6 +32,7 @@ class ContractEditForm(forms.Form):
     deposit_amount = forms.DecimalField(
         label=_("Deposit (CNY)"), min_value=0, max_digits=12, decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": 0}),
+        # xgettext:no-python-format
         help_text=_("At most 20 % of the contract amount; 0 for no deposit."))
     promised_delivery_date = forms.DateField(label=_("Promised delivery date"),
                                              required=False, widget=DATE_INPUT)

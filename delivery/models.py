@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contracts.models.quotes import ZERO
 from delivery.enums import PaymentChannel, PaymentKind, RefundStatus
@@ -37,7 +38,7 @@ class Payment(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("payment")
+        verbose_name = pgettext_lazy("money received", "payment")
         verbose_name_plural = _("payments")
         ordering = ["-received_at", "-id"]
         constraints = [

@@ -33,7 +33,8 @@ class DiscountPolicy(Audited):
         default=Decimal("8000"), validators=[MinValueValidator(ZERO)],
         help_text=_("Above this the manager decides."))
     floor_pct = models.DecimalField(
-        _("floor: largest discount without a recorded reason (% of the vehicle price)"),
+        # xgettext:no-python-format
+        _("floor: largest discount without a recorded reason (% of the list price)"),
         max_digits=5, decimal_places=2, default=Decimal("8"),
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))])
     quote_valid_days = models.PositiveSmallIntegerField(

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contracts.enums import (
     LIVE_CONTRACT_STATUSES,
@@ -70,8 +71,8 @@ class Contract(Audited):
     total_price = money(_("out-the-door price"))
     amount_due = money(_("to pay after trade-in"))
     # Payment.
-    payment_plan = models.CharField(_("payment"), max_length=8, choices=PaymentPlan.choices,
-                                    default=PaymentPlan.FULL)
+    payment_plan = models.CharField(pgettext_lazy("payment plan", "payment"), max_length=8,
+                                    choices=PaymentPlan.choices, default=PaymentPlan.FULL)
     down_payment = money(_("down payment"))
     loan_principal = money(_("loan amount"))
     loan_term_months = models.PositiveSmallIntegerField(_("loan term (months)"), null=True,

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contracts.enums import (
     ApprovalStatus,
@@ -108,8 +109,8 @@ class QuoteVersion(models.Model):
     insurance_estimate = money(_("insurance estimate"))
     fees = money(_("registration and fees"))
     # Payment.
-    payment_plan = models.CharField(_("payment"), max_length=8, choices=PaymentPlan.choices,
-                                    default=PaymentPlan.FULL)
+    payment_plan = models.CharField(pgettext_lazy("payment plan", "payment"), max_length=8,
+                                    choices=PaymentPlan.choices, default=PaymentPlan.FULL)
     down_payment = money(_("down payment"))
     loan_term_months = models.PositiveSmallIntegerField(
         _("loan term (months)"), null=True, blank=True,

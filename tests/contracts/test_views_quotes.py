@@ -311,7 +311,7 @@ def test_calculate_new_trim_brings_its_colours_and_stock(client, consultant, sto
     black = ColourFactory(series=suv.series, name="墨黑", surcharge=Decimal("3000"))
     car = StockVehicleFactory(store=store, trim=suv, colour=black)
     StockVehicleFactory(store=store, trim=suv, status=StockStatus.SOLD)
-    client.force_login(consultant)
+    client.force_login(english(consultant))
 
     response = client.post(CALCULATE, {**builder_data(trim, colour=str(colour.pk)),
                                        "trim": str(suv.pk), "shown_trim": str(trim.pk)},
