@@ -269,5 +269,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+        # The filesystem broker has no host, and kombu warns about that on every publish.
+        **({"kombu.connection": {"level": "ERROR"}}
+           if CELERY_BROKER_URL.startswith("filesystem://") else {}),
+    },
 }
