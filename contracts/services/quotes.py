@@ -338,6 +338,15 @@ def _locked(quote: Quote) -> Quote:
             .get(pk=quote.pk))
 
 
+def _locked_revisable(quote: Quote) -> Quote:
+    """The quote, locked, refused unless it is still being negotiated."""
+    locked = _locked(quote)
+    if locked.status not in REVISABLE_QUOTE_STATUSES:
+        raise ValidationError(_("This quote is %(status)s and can no longer change.")
+                              % {"status": locked.get_status_display()})
+    return locked
+
+
 def quote_revise(*, actor: User, quote: Quote, data: QuoteInput) -> QuoteVersion:
     """A new version of a quote still being negotiated. An approval still waiting is
     superseded; a change to an approved quote needs approval again when over the author's
@@ -348,10 +357,7 @@ def quote_revise(*, actor: User, quote: Quote, data: QuoteInput) -> QuoteVersion
     priced = _check(actor, data, policy)
     now = timezone.now()
     with transaction.atomic():
-        locked = _locked(quote)
-        if locked.status not in REVISABLE_QUOTE_STATUSES:
-            raise ValidationError(_("This quote is %(status)s and can no longer change.")
-                                  % {"status": locked.get_status_display()})
+        locked = _locked_revisable(quote)
         previous = locked.current_version
         version = _new_version(quote=locked, actor=actor, data=data, priced=priced,
                                previous=previous)
@@ -375,10 +381,7 @@ def quote_withdraw(*, actor: User, quote: Quote, reason: str) -> Quote:
         raise ValidationError({"reason": _("Say why the quote is withdrawn.")})
     now = timezone.now()
     with transaction.atomic():
-        locked = _locked(quote)
-        if locked.status not in REVISABLE_QUOTE_STATUSES:
-            raise ValidationError(_("This quote is %(status)s and can no longer change.")
-                                  % {"status": locked.get_status_display()})
+        locked = _locked_revisable(quote)
         before = locked.status
         _close_pending(locked, status=ApprovalStatus.WITHDRAWN, now=now)
         locked.status = QuoteStatus.WITHDRAWN

@@ -21,8 +21,8 @@ from dealership.enums import Role, Seniority
 from delivery.models import Payment
 from leads.enums import LeadStatus
 from tests.contracts.factories import AccessoryFactory
+from tests.e2e.helpers import log_in, watch
 from tests.factories import (
-    PASSWORD,
     ColourFactory,
     CustomerFactory,
     StoreFactory,
@@ -35,21 +35,6 @@ from tests.leads.factories import LeadFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-
-
-def watch(page: Page, problems: list[str]) -> None:
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None)
-    page.set_default_timeout(20_000)
 
 
 def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_downloaded(
@@ -69,7 +54,7 @@ def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_
                                address="深圳市福田区福华路8号")
     lead = LeadFactory(store=store, owner=consultant, customer=customer)
     problems: list[str] = []
-    watch(page, problems)
+    watch(page, problems, timeout_ms=20_000)
 
     # 1. The consultant builds a quote with a ¥5,000 discount: over their ¥3,000.
     log_in(page, base, "con")
@@ -91,7 +76,7 @@ def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_
 
     # 2. The supervisor approves it on a phone: the inbox card, then Approve.
     phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
-    watch(phone, problems)
+    watch(phone, problems, timeout_ms=20_000)
     log_in(phone, base, "sup")
     phone.goto(f"{base}/contracts/approvals/")
     phone.locator(f"a[href='/contracts/approvals/{approval.pk}/']").first.click()
@@ -120,7 +105,7 @@ def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_
 
     # 4. The manager approves it from the review queue.
     desk = new_context().new_page()
-    watch(desk, problems)
+    watch(desk, problems, timeout_ms=20_000)
     log_in(desk, base, "mgr")
     desk.goto(f"{base}/contracts/review/")
     row = desk.locator(f"#review-row-{contract.pk}")

@@ -13,17 +13,11 @@ from playwright.sync_api import Page, expect
 from dealership.enums import Role, Seniority
 from leads.enums import LeadStatus
 from leads.models import Lead, LostRequest
-from tests.factories import PASSWORD, TeamFactory, UserFactory
+from tests.e2e.helpers import log_in
+from tests.factories import TeamFactory, UserFactory
 from tests.leads.factories import LeadFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
 
 
 def test_new_lead_overdue_followed_up_then_seen_by_the_supervisor(live_server, page: Page,

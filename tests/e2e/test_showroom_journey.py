@@ -18,8 +18,8 @@ from showroom.enums import DutyState, Usage, VisitOutcome
 from showroom.enums import TestDriveStatus as DriveStatus
 from showroom.models import DutyShift, Visit
 from showroom.models import TestDrive as Drive
+from tests.e2e.helpers import log_in, watch
 from tests.factories import (
-    PASSWORD,
     CustomerFactory,
     StoreFactory,
     TeamFactory,
@@ -33,22 +33,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 OPENS, CLOSES = dt.time(6, 0), dt.time(23, 30)
 SLOT = dt.timedelta(minutes=30)
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-
-
-def watch(page: Page, problems: list[str]) -> None:
-    """Script errors and CSP violations (an inline style or script) end up in `problems`."""
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None)
-    page.set_default_timeout(15_000)
 
 
 def drive_slot(store) -> dt.datetime:
