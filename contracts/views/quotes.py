@@ -181,12 +181,17 @@ def _detail_context(user, quote: Quote, withdraw_form: WithdrawForm | None = Non
     can_write = can_write_quote(user, quote=quote)
     cost = (services.typical_cost(store_id=quote.store_id, trim=version.trim,
                                   vehicle=version.vehicle) if can_see_cost(user) else None)
+    # An offer past its validity is renegotiated (a new version) before it becomes a contract.
+    expired = (quote.status in REVISABLE_QUOTE_STATUSES and quote.valid_until is not None
+               and quote.valid_until < quote.store.today())
     return {
         "quote": quote, "version": version, "versions": list(quote_versions(quote=quote)),
         "approvals": list(quote_approvals(quote=quote)),
         "contracts": list(quote_contracts(quote=quote)), "can_write": can_write,
         "can_revise": can_write and quote.status in REVISABLE_QUOTE_STATUSES,
-        "can_draft_contract": can_write and quote.status == QuoteStatus.APPROVED,
+        "can_draft_contract": (can_write and quote.status == QuoteStatus.APPROVED
+                               and not expired),
+        "expired": expired,
         "show_cost": can_see_cost(user), "cost": cost,
         "margin": version.vehicle_price - cost if cost is not None else None,
         "withdraw_form": withdraw_form or WithdrawForm(), "statuses": QuoteStatus,

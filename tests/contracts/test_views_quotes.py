@@ -743,3 +743,28 @@ def test_lead_page_links_the_builder_with_the_lead(client, consultant, customer,
 
     assert (f'href="/contracts/quotes/new/?customer={customer.pk}&amp;lead={lead.pk}"'
             in html)
+
+
+def test_detail_of_an_expired_approved_quote_asks_for_a_new_version(client, consultant,
+                                                                    customer):
+    from tests.contracts.factories_services import expire
+
+    quote = expire(make_quote(consultant, customer, discount=Decimal("1000")))
+    client.force_login(english(consultant))
+
+    html = client.get(reverse("contracts:quote_detail", args=[quote.pk])).content.decode()
+
+    assert 'data-testid="quote-expired"' in html
+    assert "This offer has expired." in html
+    assert 'data-testid="draft-contract"' not in html
+    assert 'data-testid="revise-quote"' in html
+
+
+def test_detail_of_a_valid_approved_quote_offers_the_contract(client, consultant, customer):
+    quote = make_quote(consultant, customer, discount=Decimal("1000"))
+    client.force_login(english(consultant))
+
+    html = client.get(reverse("contracts:quote_detail", args=[quote.pk])).content.decode()
+
+    assert 'data-testid="quote-expired"' not in html
+    assert 'data-testid="draft-contract"' in html
