@@ -110,7 +110,7 @@ class MoneyDemo:
         self.supervisor = staff.filter(role=Role.SUPERVISOR).order_by("pk").first()
         self.manager = staff.filter(role=Role.MANAGER).order_by("pk").first()
         self.finance = staff.filter(role=Role.FINANCE).order_by("pk").first() or self.manager
-        self.policy = DiscountPolicy.for_store(store)
+        self.policy, _created = DiscountPolicy.objects.get_or_create(store=store)
         self.trims = list(Trim.objects.filter(is_active=True).select_related("series")
                           .prefetch_related("series__colours").order_by("msrp", "pk"))
         self.used: set[int] = set()

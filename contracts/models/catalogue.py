@@ -63,8 +63,9 @@ class DiscountPolicy(Audited):
 
     @classmethod
     def for_store(cls, store) -> DiscountPolicy:
-        policy, _created = cls.objects.get_or_create(store=store)
-        return policy
+        """The store's policy; the defaults (unsaved) until someone changes them, so a
+        read never writes."""
+        return cls.objects.filter(store=store).first() or cls(store=store)
 
 
 class Accessory(models.Model):

@@ -60,7 +60,9 @@ def discount_policy_update(*, actor: User, policy: DiscountPolicy, **values) -> 
             line.strip() for line in values["contract_terms"].strip().splitlines()
             if line.strip())
     with transaction.atomic():
-        locked = DiscountPolicy.objects.select_for_update().get(pk=policy.pk)
+        # A store still on the defaults gets its row now.
+        DiscountPolicy.objects.get_or_create(store_id=policy.store_id)
+        locked = DiscountPolicy.objects.select_for_update().get(store_id=policy.store_id)
         for name, value in values.items():
             setattr(locked, name, value)
         errors = _errors(locked)

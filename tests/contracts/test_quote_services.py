@@ -702,3 +702,18 @@ def test_other_customer_of_the_store_keeps_its_own_quotes(store, consultant, tri
 
     assert sorted(Quote.objects.values_list("customer_id", "status")) == sorted([
         (first.pk, QuoteStatus.APPROVED), (second.pk, QuoteStatus.PENDING)])
+
+
+def test_pricing_a_quote_for_a_store_on_the_default_policy_writes_nothing(store, consultant):
+    from contracts.models import DiscountPolicy
+    from tests.contracts.factories import quote_input
+
+    policy = DiscountPolicy.for_store(store)
+    priced = services.quote_price(actor=consultant, data=quote_input(
+        discount=D("3000.01")), policy=policy)
+
+    assert policy.pk is None
+    assert (policy.consultant_limit, policy.supervisor_limit) == (D("3000"),
+                                                                 D("8000"))
+    assert priced.needs_approval is True
+    assert not DiscountPolicy.objects.filter(store=store).exists()
