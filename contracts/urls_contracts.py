@@ -10,6 +10,7 @@ urlpatterns = [
     path("quotes/<int:pk>/contract/", contracts.contract_create, name="contract_create"),
     path("<int:pk>/", contracts.contract_detail, name="contract_detail"),
     path("<int:pk>/edit/", contracts.contract_edit, name="contract_edit"),
+    path("<int:pk>/reveal/", contracts.contract_reveal, name="contract_reveal"),
     path("<int:pk>/submit/", contracts.contract_submit, name="contract_submit"),
     path("<int:pk>/approve/", contracts.contract_approve, name="contract_approve"),
     path("<int:pk>/reject/", contracts.contract_reject, name="contract_reject"),

@@ -366,6 +366,19 @@ def document_enqueue(document_id: int) -> None:
         logging.getLogger(__name__).exception("could not queue contract PDF %s", document_id)
 
 
+# --- Personal data ------------------------------------------------------------------------
+def contract_reveal_pii(*, actor: User, contract: Contract):
+    """Show the buyer's phone and ID number in full on the contract page, as on the
+    customer page. Side effects: the view itself is audited."""
+    from dealership.permissions import can_view_full_pii
+
+    if not can_view_full_pii(actor, contract.customer):
+        raise PermissionDenied
+    fields = ["buyer_phone"] + (["buyer_id_number"] if contract.buyer_id_number else [])
+    return audit_log(actor=actor, instance=contract, action=AuditAction.VIEW_PII,
+                     changes={"fields": fields})
+
+
 # --- After signing ------------------------------------------------------------------------
 def contract_mark_delivered(*, actor: User, contract: Contract) -> Contract:
     """signed → delivered (the delivery stage adds its checks before calling this)."""

@@ -154,7 +154,8 @@ def _detail_context(user: User, contract: Contract, **overrides) -> dict:
     actions = _actions(user, contract)
     context = {
         "contract": contract, "actions": actions, "statuses": ContractStatus,
-        "show_pii": can_view_full_pii(user, contract.customer),
+        # Phone and ID number masked until an audited "show in full", as on the customer page.
+        "can_reveal": can_view_full_pii(user, contract.customer), "revealed": False,
         "timeline": contract_timeline(contract=contract),
         "payments": contract_payments(contract=contract),
         "refund": contract_refund_of(contract), **_document_context(contract),
@@ -173,6 +174,18 @@ def _detail_context(user: User, contract: Contract, **overrides) -> dict:
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contract_get_for_user(user=request.user, pk=pk)
     return render(request, DETAIL, _detail_context(request.user, contract))
+
+
+@require_POST
+@role_required(*CONTRACT_VIEW_ROLES)
+def contract_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The buyer's phone and ID number in full, once, audited."""
+    contract = contract_get_for_user(user=request.user, pk=pk)
+    services.contract_reveal_pii(actor=request.user, contract=contract)
+    context = {"contract": contract, "can_reveal": True, "revealed": True}
+    if request.htmx:
+        return render(request, f"{DETAIL}#buyer-details", context)
+    return render(request, DETAIL, _detail_context(request.user, contract, revealed=True))
 
 
 # --- The edit form ------------------------------------------------------------------------

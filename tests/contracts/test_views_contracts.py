@@ -294,7 +294,10 @@ def test_detail_shows_the_contract_in_full_to_its_consultant(client, consultant,
     html = response.content.decode()
     assert response.status_code == 200
     assert "张三丰" in html
-    assert ID_NUMBER in html and "138 1234 5678" in html
+    # Phone and ID number masked until an audited reveal, as on the customer page.
+    assert ID_NUMBER not in html and "1101**********002X" in html
+    assert "138****5678" in html
+    assert f'action="/contracts/{draft.pk}/reveal/"' in html
     assert "深圳市南山区科技园1号" in html
     assert "¥209,800.00" in html and "−¥2,000.00" in html and "¥207,800.00" in html
     assert "¥5,000.00" in html  # the deposit
@@ -320,6 +323,52 @@ def test_detail_masks_id_and_phone_for_a_viewer_without_full_pii(client, draft, 
 
     assert ID_NUMBER not in html and "1101**********002X" in html
     assert "138 1234 5678" not in html and "138****5678" in html
+    assert "/reveal/" not in html
+
+    response = client.post(f"/contracts/{draft.pk}/reveal/")
+
+    assert response.status_code == 403
+
+
+def test_reveal_shows_the_numbers_in_full_and_audits_it(client, consultant, draft):
+    from dealership.enums import AuditAction
+    from dealership.models import AuditEntry
+
+    client.force_login(consultant)
+
+    response = client.post(f"/contracts/{draft.pk}/reveal/", **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section class="card" id="buyer-details"')
+    assert ID_NUMBER in html and "138 1234 5678" in html
+    assert "/reveal/" not in html
+    entry = AuditEntry.objects.get(action=AuditAction.VIEW_PII, object_id=str(draft.pk))
+    assert entry.actor == consultant
+    assert entry.changes == {"fields": ["buyer_phone", "buyer_id_number"]}
+
+
+def test_reveal_without_htmx_renders_the_page_in_full(client, consultant, draft):
+    client.force_login(consultant)
+
+    response = client.post(f"/contracts/{draft.pk}/reveal/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ID_NUMBER in html and "138 1234 5678" in html
+    assert 'data-testid="contract-timeline"' in html
+
+
+def test_reveal_of_a_teammates_contract_is_404(client, teammate, draft):
+    client.force_login(teammate)
+
+    assert client.post(f"/contracts/{draft.pk}/reveal/").status_code == 404
+
+
+def test_reveal_is_post_only(client, consultant, draft):
+    client.force_login(consultant)
+
+    assert client.get(f"/contracts/{draft.pk}/reveal/").status_code == 405
 
 
 def test_detail_shows_the_loan_plan_with_monthly_payment(client, consultant, customer,
