@@ -21,14 +21,15 @@ MAX_ATTEMPTS = 5
 def contract_document_render(document_id: int) -> ContractDocument | None:
     """Render and store the PDF of a signed contract, unless it is stored already.
     Returns the document, or None when it does not exist."""
-    from contracts.documents import contract_pdf
-
     with transaction.atomic():
         document = (ContractDocument.objects.select_for_update(of=("self",))
                     .select_related("contract__store__group", "contract__trim",
                                     "contract__consultant").filter(pk=document_id).first())
         if document is None or document.status == DocumentStatus.READY:
             return document
+        # Imported here: a worker that only finds stored documents never loads WeasyPrint.
+        from contracts.documents import contract_pdf
+
         document.attempts += 1
         started = time.perf_counter()
         try:
