@@ -179,7 +179,7 @@ class Builder:
 
     # --- setup ----------------------------------------------------------------------------
     def setup(self) -> None:
-        today = timezone.localdate()
+        today = timezone.localdate(self.now, self.tz)
         self.campaigns = Campaign.objects.bulk_create([
             Campaign(store=self.store, name=name, channel=channel, budget=Decimal(budget),
                      starts_on=today - dt.timedelta(days=start),
@@ -330,7 +330,7 @@ class Builder:
                 lead.owner_id = None
             if kind == "task":
                 plan.task = Task(store=self.store, assignee_id=lead.owner_id,
-                                 kind=TaskKind.REACTIVATE, due_on=timezone.localdate(),
+                                 kind=TaskKind.REACTIVATE, due_on=timezone.localdate(now, self.tz),
                                  created_at=self.hours(now))
         elif kind in ("pending", "returned"):
             when = max(min(self.between(last + dt.timedelta(minutes=5), now), now), last)

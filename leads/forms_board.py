@@ -7,12 +7,27 @@ import datetime as dt
 import string
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from dealership.models import User
 from leads.models import Campaign, LeadPolicy
 
 REACTIVATION_PLACEHOLDERS = ("name", "store", "consultant")
+# A report's dates: the store's days become aware datetimes, which overflow near the ends
+# of the calendar (year 1, year 9999).
+FIRST_REPORT_DAY, LAST_REPORT_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+# The policy's numbers are small integers on PostgreSQL; SQLite would store more, and a
+# cadence of millions of days overflows the date arithmetic of every later touch.
+POLICY_NUMBER_MAX = 32767
+
+
+def _report_date(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False,
+        validators=[MinValueValidator(FIRST_REPORT_DAY), MaxValueValidator(LAST_REPORT_DAY)],
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_REPORT_DAY.isoformat(),
+                                      "max": LAST_REPORT_DAY.isoformat()}))
 
 
 class DecideLostForm(forms.Form):
@@ -34,10 +49,8 @@ class PeriodForm(forms.Form):
 
     MAX_DAYS = 366
 
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = _report_date(_("From"))
+    date_to = _report_date(_("To"))
 
     def __init__(self, *args, default_from: dt.date, default_to: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,6 +149,14 @@ class PolicyForm(forms.ModelForm):
                   "dormant_after_days", "pool_after_days", "messages_per_week",
                   "reactivation_text"]
         widgets = {"reactivation_text": forms.Textarea(attrs={"rows": 3, "maxlength": 300})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.IntegerField) and field.max_value is None:
+                field.max_value = POLICY_NUMBER_MAX
+                field.validators.append(MaxValueValidator(POLICY_NUMBER_MAX))
+                field.widget.attrs["max"] = str(POLICY_NUMBER_MAX)
 
     def clean_reactivation_text(self) -> str:
         text = self.cleaned_data["reactivation_text"].strip()

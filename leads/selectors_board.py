@@ -49,10 +49,9 @@ class Period:
 
 
 def period_for(store: Store, first_day: dt.date, last_day: dt.date) -> Period:
-    tz = store.tzinfo
-    return Period(first_day, last_day,
-                  dt.datetime.combine(first_day, dt.time.min, tzinfo=tz),
-                  dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    start, _end = store.day_bounds(first_day)
+    _start, end = store.day_bounds(last_day)
+    return Period(first_day, last_day, start, end)
 
 
 def store_today(store: Store, now: dt.datetime | None = None) -> dt.date:

@@ -149,19 +149,11 @@ def policy_update(*, actor: User, policy: LeadPolicy, data: dict[str, Any]) -> L
         raise PermissionDenied
     with transaction.atomic():
         locked = LeadPolicy.objects.select_for_update().get(pk=policy.pk)
-        old_text = locked.reactivation_text
         for name in POLICY_FIELDS:
             if name in data:
                 setattr(locked, name, data[name])
         locked.full_clean(exclude=["store"])
         locked.save()
-        if "reactivation_text" in LeadPolicy.AUDIT_FIELDS or old_text == locked.reactivation_text:
-            audit_changes(actor=actor, instance=locked)
-        else:
-            # The text is not among the model's audited fields; the change is still recorded.
-            changes = {**locked.audit_diff(),
-                       "reactivation_text": [old_text, locked.reactivation_text]}
-            audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE, changes=changes)
-            locked.audit_reset()
+        audit_changes(actor=actor, instance=locked)
     return locked
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from dealership.enums import Role, Seniority
 from dealership.models import Customer, Store, User
 from leads.enums import OPEN_STATUSES, EventKind, Grade
-from leads.models import ConsultantRouting, Lead, LeadEvent, Notification
+from leads.models import ConsultantRouting, Lead, LeadEvent, Notification, Task
 from leads.permissions import can_reassign_book, can_reassign_lead
 from leads.services.events import event, notify
 
@@ -64,14 +64,16 @@ def lead_route(*, store: Store, grade: str, exclude: tuple[int, ...] = ()) -> Us
 
 
 def lead_assign(*, lead: Lead, to: User, actor: User | None, reason: str = "") -> Lead:
-    """Give a lead (and its customer) to another consultant. Side effects: timeline row,
-    notification to the new owner."""
+    """Give an open lead (and its customer) to another consultant. Side effects: timeline
+    row, notification to the new owner, the lead's open tasks handed over too."""
     if actor is not None and not can_reassign_lead(actor, lead):
         raise PermissionDenied
     if to.role != Role.CONSULTANT or not to.is_active or to.store_id != lead.store_id:
         raise ValidationError(_("Leads go to active consultants of the same store."))
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if not locked.is_open:
+            raise ValidationError(_("This lead is already closed."))
         previous = locked.owner_id
         if previous == to.pk:
             return locked
@@ -79,6 +81,8 @@ def lead_assign(*, lead: Lead, to: User, actor: User | None, reason: str = "") -
         locked.owner, locked.assigned_at, locked.pooled_at = to, now, None
         locked.save(update_fields=["owner", "assigned_at", "pooled_at"])
         Customer.objects.filter(pk=locked.customer_id).update(owner=to)
+        # A task of the lead (e.g. reactivate it) is the new owner's to do now.
+        Task.objects.filter(lead=locked, done_at__isnull=True).update(assignee=to)
         event(locked, EventKind.ASSIGNED, actor=actor, note=reason,
               from_owner=previous, to_owner=to.pk)
         notify(locked, to, EventKind.ASSIGNED)
@@ -86,8 +90,9 @@ def lead_assign(*, lead: Lead, to: User, actor: User | None, reason: str = "") -
 
 
 def book_reassign(*, from_user: User, to_user: User, actor: User) -> int:
-    """A consultant leaves: every open lead and every customer of theirs goes to `to_user`
-    in one set-based step, each assignment on the timeline. Returns the number of leads."""
+    """A consultant leaves: every open lead (with its open tasks) and every customer of
+    theirs goes to `to_user` in one set-based step, each assignment on the timeline.
+    Returns the number of leads."""
     if not can_reassign_book(actor) or (
         actor.role != Role.ADMIN and actor.store_id != from_user.store_id
     ):
@@ -106,6 +111,7 @@ def book_reassign(*, from_user: User, to_user: User, actor: User) -> int:
             for pk in ids
         ], batch_size=1000)
         Lead.objects.filter(pk__in=ids).update(owner=to_user, assigned_at=now)
+        Task.objects.filter(lead_id__in=ids, done_at__isnull=True).update(assignee=to_user)
         Customer.objects.filter(owner=from_user).update(owner=to_user)
         if ids:
             Notification.objects.create(store_id=to_user.store_id, user=to_user,

@@ -49,13 +49,14 @@ def lead_log_touch(
     if kind not in TouchKind.values or outcome not in TouchOutcome.values:
         raise ValidationError(_("Choose how you reached the customer and the outcome."))
     now = timezone.now()
-    if next_follow_up_on and next_follow_up_on < timezone.localdate():
-        raise ValidationError({"next_follow_up_on": _("The next follow-up cannot be in the "
-                                                      "past.")})
     with transaction.atomic():
         locked = _locked(lead)
         if not locked.is_open:
             raise ValidationError(_("This lead is closed; it takes no more follow-ups."))
+        # "Today" is the store's day, whatever time zone this process runs in.
+        if next_follow_up_on and next_follow_up_on < locked.store.today():
+            raise ValidationError({"next_follow_up_on": _("The next follow-up cannot be in "
+                                                          "the past.")})
         touch = Touch.objects.create(lead=locked, kind=kind, outcome=outcome, note=note,
                                      next_follow_up_on=next_follow_up_on, by=actor,
                                      created_at=now)

@@ -74,8 +74,10 @@ def decide_lost(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         lost_request.refresh_from_db()
         decided = lost_request.status != LostRequestStatus.PENDING
+        # Nobody decided a request closed by the lead being won: the service says so.
         message = (_("%(who)s has already decided this request.") % {
-            "who": lost_request.decided_by} if decided else " ".join(error.messages))
+            "who": lost_request.decided_by} if lost_request.decided_by
+            else " ".join(error.messages))
         return _refused(request, lost_request, message, 409 if decided else 400, form)
     if request.htmx:
         return render(request, f"{BOARD_TEMPLATE}#lost-request", {"req": lost_request})

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from dealership.enums import Role
 from dealership.permissions import role_required
+from leads.forms import apply_service_errors
 from leads.forms_board import CampaignForm
 from leads.models import Campaign
 from leads.selectors_board import (
@@ -25,14 +26,6 @@ from leads.services.board import campaign_create, campaign_update, can_manage_ca
 PAGE_SIZE = 25
 CAMPAIGN_READERS = (Role.MARKETING, Role.MANAGER, Role.SUPERVISOR)
 CAMPAIGN_EDITORS = (Role.MARKETING, Role.MANAGER)
-
-
-def _apply_service_errors(form: CampaignForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_safe
@@ -68,7 +61,7 @@ def _form_page(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
                 campaign = campaign_update(actor=request.user, campaign=campaign,
                                            data=form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Campaign “%(name)s” saved.") % {"name": campaign.name})
             return redirect(campaign)

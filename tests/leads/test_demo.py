@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from io import StringIO
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from dealership.enums import Role
 from dealership.models import Store, User
+from leads.demo import Builder
 from leads.enums import (
     CLOSED_STATUSES,
     ONLINE_CHANNELS,
@@ -187,3 +189,18 @@ def test_seed_demo_times_within_90_days_and_business_hours(demo):
     outside = [m for m in moments
                if not demo.opens_at <= m.astimezone(demo.tzinfo).time() <= demo.closes_at]
     assert outside == []
+
+
+def test_demo_campaign_dates_are_the_store_days(monkeypatch, other_store):
+    # 2026-03-10 12:00 UTC is still the 10th in Shanghai (the server's zone) but already
+    # the 11th in a store on Kiritimati (UTC+14): the running campaigns end on its today.
+    store = other_store  # not DEMO: this module's seeded store may exist already
+    store.timezone = "Pacific/Kiritimati"
+    store.save(update_fields=["timezone"])
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC))
+
+    Builder(random.Random(1), store).setup()
+
+    ends = dict(Campaign.objects.filter(store=store).values_list("name", "ends_on"))
+    assert ends["懂车帝 春季留资"] == dt.date(2026, 3, 11)
+    assert ends["深圳国际车展"] == dt.date(2026, 3, 11) - dt.timedelta(days=38)

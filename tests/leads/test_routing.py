@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dealership.enums import Role, Seniority
 from dealership.models import Customer
-from leads.enums import EventKind, Grade, LeadStatus
-from leads.models import ConsultantRouting, Lead, LeadEvent, Notification
+from leads.enums import EventKind, Grade, LeadStatus, TaskKind
+from leads.models import ConsultantRouting, Lead, LeadEvent, Notification, Task
 from leads.services import book_reassign, lead_assign, lead_capture, lead_route
 from tests.factories import CustomerFactory
 from tests.leads.factories import LeadFactory
@@ -211,6 +211,35 @@ def test_assign_from_the_pool_by_manager(store, teammate, manager):
     assert lead.events.get().data == {"from_owner": None, "to_owner": teammate.pk}
 
 
+def test_assign_hands_the_open_tasks_over_too(store, consultant, teammate, supervisor):
+    lead = LeadFactory(store=store, owner=consultant, status=LeadStatus.DORMANT,
+                       dormant_at=timezone.now())
+    today = timezone.localdate()
+    open_task = Task.objects.create(store=store, lead=lead, assignee=consultant,
+                                    kind=TaskKind.REACTIVATE, due_on=today)
+    done_task = Task.objects.create(store=store, lead=lead, assignee=consultant,
+                                    kind=TaskKind.FOLLOW_UP, due_on=today,
+                                    done_at=timezone.now())
+
+    lead_assign(lead=lead, to=teammate, actor=supervisor)
+
+    assert dict(Task.objects.values_list("pk", "assignee")) == {
+        open_task.pk: teammate.pk, done_task.pk: consultant.pk}
+
+
+def test_assign_a_closed_lead_is_refused(store, consultant, teammate, supervisor):
+    lead = LeadFactory(store=store, owner=consultant, status=LeadStatus.WON,
+                       closed_at=timezone.now())
+
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        lead_assign(lead=lead, to=teammate, actor=supervisor)
+
+    assert error.value.messages == ["This lead is already closed."]
+    lead.refresh_from_db()
+    assert (lead.owner, lead.customer.owner) == (consultant, consultant)
+    assert LeadEvent.objects.count() == 0
+
+
 def test_assign_by_a_consultant_is_refused(store, consultant, teammate):
     lead = LeadFactory(store=store, owner=consultant)
 
@@ -265,6 +294,18 @@ def test_book_reassign_moves_open_leads_and_every_customer(store, consultant, te
         (lead.pk, EventKind.ASSIGNED, manager.pk,
          {"from_owner": consultant.pk, "to_owner": teammate.pk})
         for lead in sorted(open_leads, key=lambda lead: lead.pk)]
+
+
+def test_book_reassign_hands_the_open_tasks_over_too(store, consultant, teammate, manager):
+    lead = LeadFactory(store=store, owner=consultant, status=LeadStatus.DORMANT,
+                       dormant_at=timezone.now())
+    task = Task.objects.create(store=store, lead=lead, assignee=consultant,
+                               kind=TaskKind.REACTIVATE, due_on=timezone.localdate())
+
+    book_reassign(from_user=consultant, to_user=teammate, actor=manager)
+
+    task.refresh_from_db()
+    assert task.assignee == teammate
 
 
 def test_book_reassign_by_a_supervisor_is_refused(store, consultant, teammate, supervisor):

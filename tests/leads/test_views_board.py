@@ -14,6 +14,7 @@ from dealership.enums import Role, Seniority
 from dealership.models import Team
 from leads.enums import Channel, EventKind, Grade, LeadStatus, LostReason, LostRequestStatus
 from leads.models import Lead, LeadEvent, LeadPolicy, LostRequest
+from leads.services import lead_win
 from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory, UserFactory
 from tests.helpers import HTMX
@@ -340,6 +341,23 @@ def test_decide_already_decided_htmx_row_shows_the_decision(client, policy, supe
     assert 'data-testid="decision"' in html
 
 
+def test_decide_a_request_closed_by_a_win_says_so_without_a_decider(
+        client, policy, manager, lost_request):
+    manager.language = "en"
+    manager.save(update_fields=["language"])
+    lead_win(lead=lost_request.lead, actor=None)
+    client.force_login(manager)
+
+    response = _decide(client, lost_request, "approve", **HTMX)
+
+    assert response.status_code == 409
+    html = _text(response)
+    assert "This request has already been decided." in html
+    lost_request.refresh_from_db()
+    assert f'<span class="muted">{lost_request.decision_note}</span>' in html
+    assert "None" not in html
+
+
 def test_decide_consultant_is_forbidden(client, policy, teammate, lost_request):
     client.force_login(teammate)
 
@@ -486,6 +504,11 @@ def test_lost_report_day_boundaries_follow_the_store_time_zone(client, now, stor
      "The end date comes after the start date."),
     ({"date_from": "2026-13-45", "date_to": ""}, "Enter a valid date."),
     ({"date_from": "2024-01-01", "date_to": "2026-01-01"}, "Choose a period of at most a year."),
+    # The ends of the calendar: a store's day there is no datetime the database can take.
+    ({"date_from": "9999-06-01", "date_to": "9999-12-31"},
+     "Ensure this value is less than or equal to 2099-12-31."),
+    ({"date_from": "0001-01-01", "date_to": "0001-02-01"},
+     "Ensure this value is greater than or equal to 2000-01-01."),
 ])
 def test_lost_report_bad_period_is_400_with_input_kept(client, manager, params, message):
     manager.language = "en"

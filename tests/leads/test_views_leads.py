@@ -432,6 +432,22 @@ def test_export_masks_phones_and_follows_the_filters(client, store, manager, con
     assert len(lines) == 3
 
 
+@pytest.mark.parametrize("count", [1, 3])
+def test_export_query_count_is_constant(client, store, manager, consultant, count,
+                                        django_assert_num_queries):
+    campaign = CampaignFactory(store=store)
+    for number in range(count):
+        lead_of(consultant, store, f"客户{number}", campaign=campaign)
+    client.force_login(manager)
+
+    # session, user, store; the rows (customer, owner, campaign joined)
+    with django_assert_num_queries(4):
+        response = client.get("/leads/export.csv")
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+
+    assert len(lines) == count + 1
+
+
 # --- New lead -------------------------------------------------------------------------
 def capture_data(**overrides) -> dict[str, str]:
     data = {"phone": "139 1234 5678", "name": "刘备", "channel": "walk_in",
@@ -741,6 +757,18 @@ def test_detail_htmx_panels_render_alone(client, lead, consultant, panel):
     assert 'hx-trigger="lead-updated from:body"' in html
     assert "<html" not in html
     assert "HX-Request" in vary(response)
+
+
+def test_detail_lost_request_closed_by_a_win_names_no_decider(client, lead, consultant):
+    LostRequestFactory(lead=lead, status=LostRequestStatus.RETURNED, decided_by=None,
+                       decided_at=timezone.now(), decision_note="已成交")
+    client.force_login(english(consultant))
+
+    response = client.get(f"/leads/{lead.pk}/", **htmx("lost-panel"))
+
+    html = response.content.decode()
+    assert "decided by System on" in html
+    assert "None" not in html
 
 
 # --- Follow-ups -----------------------------------------------------------------------

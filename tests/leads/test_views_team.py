@@ -336,6 +336,10 @@ def test_policy_shows_defaults_never_changed(client, manager):
      "A brace is not closed: write placeholders as {name}, {store} or {consultant}."),
     ({"cadence_a_days": "0"}, "cadence_a_days",
      "Ensure this value is greater than or equal to 1."),
+    # Past the column's range on PostgreSQL; SQLite would store it and every later touch
+    # would overflow computing the next due date.
+    ({"cadence_a_days": "99999999"}, "cadence_a_days",
+     "Ensure this value is less than or equal to 32767."),
 ])
 def test_policy_invalid_is_refused_with_input_kept(client, store, manager, overrides, field,
                                                     message):

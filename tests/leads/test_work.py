@@ -154,6 +154,24 @@ def test_touch_with_a_past_follow_up_date_is_refused(store, consultant):
     assert Touch.objects.count() == 0
 
 
+def test_touch_follow_up_date_is_checked_against_the_store_day(monkeypatch, store, consultant):
+    # 2026-03-10 20:00 UTC: already the 11th in Shanghai (the server's zone), still the
+    # 10th in a store in Los Angeles. The 10th is that store's today, so it is allowed.
+    store.timezone = "America/Los_Angeles"
+    store.save(update_fields=["timezone"])
+    frozen = dt.datetime(2026, 3, 10, 20, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    lead = LeadFactory(store=store, owner=consultant)
+
+    logged = touch(lead, consultant, next_follow_up_on=dt.date(2026, 3, 10))
+
+    lead.refresh_from_db()
+    assert logged.next_follow_up_on == lead.next_follow_up_on == dt.date(2026, 3, 10)
+    with pytest.raises(ValidationError) as error:
+        touch(lead, consultant, next_follow_up_on=dt.date(2026, 3, 9))
+    assert list(error.value.message_dict) == ["next_follow_up_on"]
+
+
 def test_touch_with_an_unknown_outcome_is_refused(store, consultant):
     lead = LeadFactory(store=store, owner=consultant)
 
