@@ -1,11 +1,27 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dealership.enums import Language, Role
 from dealership.models import Customer, User
 from dealership.validators import normalize_id_number, normalize_phone
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError, *,
+                         field_for: Mapping[str, str] | None = None) -> None:
+    """Show a service's refusal on the form that collected the input: each message on the
+    field it names (renamed through `field_for` where the form calls it otherwise), the
+    rest, and a refusal that names no field, above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        name = (field_for or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, messages)
 
 
 class CustomerForm(forms.ModelForm):

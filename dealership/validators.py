@@ -63,7 +63,8 @@ def id_number_check_code(first17: str) -> str:
 def normalize_id_number(raw: str) -> str:
     """Validate an 18-character resident ID number and return it upper-cased."""
     value = (raw or "").strip().upper()
-    last_ok = len(value) == 18 and (value[17].isdigit() or value[17] == "X")
+    # ASCII only: str.isdigit() also accepts "²" and the like, which int() refuses.
+    last_ok = len(value) == 18 and value.isascii() and (value[17].isdigit() or value[17] == "X")
     if not last_ok or not value[:17].isdigit():
         raise ValidationError(
             _("An ID number has 18 characters: 17 digits and a digit or X."), code="format"

@@ -36,8 +36,9 @@ from showroom.models import (
     TestDrive,
     Visit,
 )
+from showroom.services import RoutedBy
+from showroom.services.test_drives import AGREEMENT_VERSION
 
-AGREEMENT_VERSION = "2026-01"
 LICENCE_PREFIXES = ["4403", "4419", "4401", "4406", "4413"]
 FOCUS = ["油耗", "空间", "安全配置", "智能座舱", "保值率", "售后保养成本", "动力", "外观"]
 COMPETITORS = ["本田雅阁", "大众帕萨特", "日产天籁", "比亚迪汉", "特斯拉Model Y", "问界M7"]
@@ -78,10 +79,12 @@ def _licence(rng: random.Random) -> str:
     return rng.choice(LICENCE_PREFIXES) + "".join(str(rng.randrange(10)) for _ in range(14))
 
 
-def seed_showroom(rng: random.Random, *, store: Store, scale: str) -> None:
-    """Visits, invitations and test drives following the store's lead history."""
+def seed_showroom(rng: random.Random, *, store: Store, scale: str,
+                  now: dt.datetime | None = None) -> None:
+    """Visits, invitations and test drives following the store's lead history, all over
+    by `now` (default: the current time)."""
     tz = store.tzinfo
-    now = timezone.now()
+    now = now or timezone.now()
     today = timezone.localdate(now, tz)
     consultants = list(User.objects.filter(store=store, role=Role.CONSULTANT, is_active=True)
                        .order_by("username"))
@@ -100,10 +103,12 @@ def seed_showroom(rng: random.Random, *, store: Store, scale: str) -> None:
         rank = funnel_rank.get(lead.status, len(FUNNEL))  # won/lost went the whole way
         base = max(lead.created_at, now - dt.timedelta(days=89))
         arrive = base + dt.timedelta(days=rng.randrange(0, 5), hours=rng.randrange(1, 6))
-        if arrive >= now - dt.timedelta(hours=2):
+        arrive = arrive.astimezone(tz).replace(hour=rng.randrange(9, 18),
+                                               minute=rng.randrange(0, 60))
+        # Checked after the opening-hours time is chosen (it moves the arrival within its
+        # day): the visit came after the lead, and it and its test drive are over by now.
+        if not lead.created_at <= arrive < now - dt.timedelta(hours=2):
             continue
-        local = arrive.astimezone(tz)
-        arrive = local.replace(hour=rng.randrange(9, 18), minute=rng.randrange(0, 60))
         invited = rank >= funnel_rank[LeadStatus.INVITED] and rng.random() < 0.6
         if rank >= funnel_rank[LeadStatus.VISITED] or lead.status in (LeadStatus.WON,
                                                                       LeadStatus.LOST):
@@ -111,7 +116,8 @@ def seed_showroom(rng: random.Random, *, store: Store, scale: str) -> None:
                 store=store, customer=lead.customer, lead=lead, consultant=lead.owner,
                 arrived_at=arrive,
                 departed_at=arrive + dt.timedelta(minutes=rng.randrange(20, 110)),
-                party_size=rng.choice([1, 2, 2, 3, 4]), first_visit=True, routed_by="queue",
+                party_size=rng.choice([1, 2, 2, 3, 4]), first_visit=True,
+                routed_by=RoutedBy.QUEUE,
                 usage=rng.choice(Usage.values), budget_min=rng.choice([100, 150, 200]) * 1000,
                 budget_max=rng.choice([250, 300, 350]) * 1000, payment=rng.choice(Payment.values),
                 trade_in=rng.random() < 0.3, decision_maker=rng.choice(DECIDERS),
@@ -207,7 +213,7 @@ def _today(rng: random.Random, *, store: Store, consultants: list[User], now) ->
     ])
     Visit.objects.bulk_create([
         Visit(store=store, consultant=user, arrived_at=now - dt.timedelta(minutes=15 + 10 * i),
-              party_size=2, first_visit=True, routed_by="queue",
+              party_size=2, first_visit=True, routed_by=RoutedBy.QUEUE,
               description=["一家三口，开白色SUV", "两位年轻人，看混动"][i])
         for i, user in enumerate(consultants[:2])
     ])

@@ -47,7 +47,8 @@ class InvitationPeriodForm(forms.Form):
             return None
         match = _MONTH.match(value)
         try:
-            if not match:
+            # The first and last year a date can hold leave no previous/next month.
+            if not match or not dt.MINYEAR < int(match[1]) < dt.MAXYEAR:
                 raise ValueError
             return dt.date(int(match[1]), int(match[2]), 1)
         except ValueError:

@@ -19,14 +19,6 @@ from showroom.permissions import is_visit_in_scope
 QUEUE_LABELS = (_("First receptionist"), _("Second receptionist"), _("Third receptionist"))
 
 
-def store_today(store: Store) -> dt.date:
-    return store.today()
-
-
-def store_day_bounds(store: Store, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return store.day_bounds(day)
-
-
 # --- Roster and queue -------------------------------------------------------------------
 def roster_for(*, store: Store, day: dt.date) -> QuerySet[DutyShift]:
     return (DutyShift.objects.filter(store=store, date=day)
@@ -97,7 +89,7 @@ def walk_in_consultants(*, store: Store, day: dt.date) -> QuerySet[User]:
 # --- Visits -----------------------------------------------------------------------------
 def visits_of_day(*, store: Store, day: dt.date) -> QuerySet[Visit]:
     """The desk's list: the store's visits that arrived on `day` (store time), newest first."""
-    start, end = store_day_bounds(store, day)
+    start, end = store.day_bounds(day)
     return (Visit.objects.filter(store=store, arrived_at__gte=start, arrived_at__lt=end)
             .select_related("customer", "consultant").order_by("-arrived_at", "-id"))
 
@@ -109,7 +101,7 @@ def visit_scope_for_user(user: User) -> QuerySet[Visit]:
     if user.role == Role.SUPERVISOR:
         return visits.filter(Q(consultant=user) | Q(consultant__team__supervisor=user))
     if user.role == Role.RECEPTIONIST:
-        start, end = store_day_bounds(user.store, store_today(user.store))
+        start, end = user.store.day_bounds(user.store.today())
         return visits.filter(arrived_at__gte=start, arrived_at__lt=end)
     if user.role == Role.MANAGER:
         return visits
@@ -158,7 +150,9 @@ def talk_tracks_for(*, store: Store, kind: str = "", series_id: int | None = Non
         tracks = tracks.filter(kind=kind)
     if series_id:
         tracks = tracks.filter(Q(series_id=series_id) | Q(series__isnull=True))
-    return tracks.order_by("kind", "series__name", "title")
+    # The tracks for every model first, on SQLite and PostgreSQL alike (they sort NULL
+    # differently).
+    return tracks.order_by("kind", F("series__name").asc(nulls_first=True), "title")
 
 
 def talk_track_get(*, store: Store, pk: int) -> TalkTrack:
@@ -198,7 +192,7 @@ def showroom_day_for_consultant(user: User) -> dict:
     from showroom.selectors_invitations import invitation_scope_for_user
     from showroom.selectors_test_drives import test_drive_scope_for_user
 
-    start, end = store_day_bounds(user.store, store_today(user.store))
+    start, end = user.store.day_bounds(user.store.today())
     drives = (
         test_drive_scope_for_user(user)
         .filter(slot_start__gte=start, slot_start__lt=end,

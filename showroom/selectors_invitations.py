@@ -22,10 +22,6 @@ INVITATION_STORE_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.RECEPTIONIST)
 DUE_STATUSES = (InvitationStatus.SCHEDULED, InvitationStatus.ARRIVED, InvitationStatus.NO_SHOW)
 
 
-def store_day_bounds(store: Store, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return store.day_bounds(day)
-
-
 # --- Invitations -------------------------------------------------------------------------
 def invitation_scope_for_user(user: User) -> QuerySet[Invitation]:
     invitations = Invitation.objects.all()
@@ -56,8 +52,8 @@ def invitation_list_for_user(*, user: User, start: dt.date, end: dt.date,
     """The invitations list: expected between the local days `start` and `end` (both
     included), newest day last, the customer and consultant joined."""
     store = user.store
-    since, _until = store_day_bounds(store, start)
-    _since, until = store_day_bounds(store, end)
+    since, _until = store.day_bounds(start)
+    _since, until = store.day_bounds(end)
     invitations = invitation_scope_for_user(user).filter(expected_at__gte=since,
                                                          expected_at__lt=until)
     if status:
@@ -70,7 +66,7 @@ def invitation_list_for_user(*, user: User, start: dt.date, end: dt.date,
 def invitations_expected_today(*, store: Store, day: dt.date) -> list[Invitation]:
     """The desk's expected arrivals: invitations of the local day still expected or already
     arrived, in one query. Templates show customer.phone_masked only."""
-    since, until = store_day_bounds(store, day)
+    since, until = store.day_bounds(day)
     return list(
         _for_screen(Invitation.objects.filter(
             store=store, expected_at__gte=since, expected_at__lt=until,
@@ -82,7 +78,7 @@ def invitations_expected_today(*, store: Store, day: dt.date) -> list[Invitation
 def invitation_expected_for_customer(*, store: Store, customer_id: int,
                                      day: dt.date) -> Invitation | None:
     """The invitation a walk-in of `customer_id` fulfils today, if any (for the desk)."""
-    since, until = store_day_bounds(store, day)
+    since, until = store.day_bounds(day)
     return (Invitation.objects.filter(store=store, lead__customer_id=customer_id,
                                       status=InvitationStatus.SCHEDULED,
                                       expected_at__gte=since, expected_at__lt=until)
@@ -114,8 +110,8 @@ def invitation_show_rate(*, store: Store, start: dt.date, end: dt.date,
                          consultant: User | None = None) -> ShowRate:
     """Show rate of the invitations due on the local days `start` to `end` (both included),
     of the store or of one consultant. Cancelled invitations are not due."""
-    since, _until = store_day_bounds(store, start)
-    _since, until = store_day_bounds(store, end)
+    since, _until = store.day_bounds(start)
+    _since, until = store.day_bounds(end)
     invitations = Invitation.objects.filter(store=store, expected_at__gte=since,
                                             expected_at__lt=until, status__in=DUE_STATUSES)
     if consultant is not None:

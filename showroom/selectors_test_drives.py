@@ -27,7 +27,7 @@ _SLOT_MINUTES = int(SLOT.total_seconds() // 60)
 
 
 # --- The slot grid ------------------------------------------------------------------------
-def day_bounds(store: Store, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def opening_hours(store: Store, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The store's opening and closing instants on a local day."""
     tz = store.tzinfo
     return (dt.datetime.combine(day, store.opens_at, tzinfo=tz),
@@ -37,7 +37,7 @@ def day_bounds(store: Store, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def day_slots(store: Store, day: dt.date) -> list[dt.datetime]:
     """Every slot start of a local day: on the grid, starting and ending within opening
     hours (a store opening at 08:15 has its first slot at 08:30)."""
-    opens, closes = day_bounds(store, day)
+    opens, closes = opening_hours(store, day)
     start = opens.replace(second=0, microsecond=0)
     overshoot = start.minute % _SLOT_MINUTES
     if overshoot or opens.second or opens.microsecond:
@@ -55,7 +55,7 @@ def is_on_grid(store: Store, slot_start: dt.datetime) -> bool:
 
 
 def is_within_hours(store: Store, slot_start: dt.datetime) -> bool:
-    opens, closes = day_bounds(store, timezone.localtime(slot_start, store.tzinfo).date())
+    opens, closes = opening_hours(store, timezone.localtime(slot_start, store.tzinfo).date())
     return opens <= slot_start and slot_start + SLOT <= closes
 
 
@@ -151,7 +151,7 @@ def calendar_day(*, user: User, day: dt.date) -> dict:
     store = user.store
     vehicles = list(demo_vehicles_for_store(store))
     slots = day_slots(store, day)
-    opens, closes = day_bounds(store, day)
+    opens, closes = opening_hours(store, day)
     bookings = {
         (drive.vehicle_id, drive.slot_start): drive
         for drive in _holding_between(opens, closes).filter(store=store, vehicle__in=vehicles)
@@ -178,8 +178,8 @@ def calendar_vehicle(*, user: User, vehicle: StockVehicle, start: dt.date) -> di
     One query for the bookings whatever their number."""
     store = user.store
     days = [start + dt.timedelta(days=n) for n in range(7)]
-    first, _closes = day_bounds(store, days[0])
-    _opens, last = day_bounds(store, days[-1])
+    first, _closes = opening_hours(store, days[0])
+    _opens, last = opening_hours(store, days[-1])
     bookings = {drive.slot_start: drive
                 for drive in _holding_between(first, last).filter(vehicle=vehicle)}
     now = timezone.now()

@@ -12,6 +12,6 @@ from showroom.services.invitations import invitations_mark_no_show
 
 
 @shared_task(name="showroom.mark_no_shows", time_limit=900, soft_time_limit=840)
-def mark_no_shows_task() -> int:
+def invitations_mark_no_show_task() -> int:
     """Invitations whose day is over for their store and nobody came → no-show."""
     return invitations_mark_no_show(now=timezone.now())

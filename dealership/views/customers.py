@@ -11,7 +11,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from dealership.enums import Role
-from dealership.forms import CustomerForm
+from dealership.forms import CustomerForm, apply_service_errors
+from dealership.htmx import partial_template
 from dealership.permissions import (
     CUSTOMER_ROLES,
     can_create_customer,
@@ -29,11 +30,6 @@ from dealership.services.customers import (
 PAGE_SIZE = 25
 
 
-def _apply_service_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @require_safe
 @vary_on_headers("HX-Request")
 @role_required(*CUSTOMER_ROLES)
@@ -42,10 +38,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filter": filterset, "page": page,
                "can_create": can_create_customer(request.user)}
-    template = "dealership/customer_list.html"
-    if request.htmx:
-        template += "#customer-rows"
-    return render(request, template, context)
+    return render(request,
+                  partial_template(request, "dealership/customer_list.html", "customer-rows"),
+                  context)
 
 
 @require_safe
@@ -94,7 +89,7 @@ def customer_create_view(request: HttpRequest) -> HttpResponse:
             customer = customer_create(actor=request.user, store=request.user.store,
                                        data=data, owner=owner)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Customer %(name)s added.") % {"name": customer.name})
             return redirect(customer)
@@ -114,7 +109,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             customer = customer_update(actor=request.user, customer=customer,
                                        data=form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(customer)

@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dealership.enums import Role
 from dealership.filters import StockFilter
+from dealership.htmx import partial_template
 from dealership.models import StockVehicle
 from dealership.permissions import can_see_stock_cost, has_role, role_required
 
@@ -26,7 +27,5 @@ def stock_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     context = {"filter": filterset, "page": page, "today": timezone.localdate(),
                "show_cost": can_see_stock_cost(request.user)}
-    template = "dealership/stock_list.html"
-    if request.htmx:
-        template += "#stock-rows"
-    return render(request, template, context)
+    return render(request, partial_template(request, "dealership/stock_list.html", "stock-rows"),
+                  context)

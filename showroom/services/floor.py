@@ -47,10 +47,6 @@ NEEDS_FIELDS = ("usage", "budget_min", "budget_max", "powertrain", "seats", "com
                 "focus_points", "customer_type")
 
 
-def _today(store: Store) -> dt.date:
-    return timezone.localtime(timezone.now(), store.tzinfo).date()
-
-
 def _end_of_queue(store_id: int, day: dt.date) -> int:
     top = DutyShift.objects.filter(store_id=store_id, date=day).aggregate(m=Max("position"))
     return (top["m"] or 0) + 1
@@ -73,6 +69,9 @@ def roster_set(*, store: Store, day: dt.date, consultants: Sequence[User], actor
                                                 "on duty.")})
     now = timezone.now()
     with transaction.atomic():
+        # The store row serialises two saves of the roster: locking the day's shifts alone
+        # would let both create the same missing shift (a unique violation for the second).
+        Store.objects.select_for_update().filter(pk=store.pk).first()
         existing = {s.consultant_id: s for s in DutyShift.objects.select_for_update()
                     .filter(store=store, date=day)}
         shifts = []
@@ -187,7 +186,7 @@ def visit_register(
     with transaction.atomic():
         # Locking the day's roster serialises two receptionists registering at once.
         shifts = {s.consultant_id: s for s in DutyShift.objects.select_for_update()
-                  .filter(store=store, date=_today(store)).select_related("consultant")}
+                  .filter(store=store, date=store.today()).select_related("consultant")}
         customer = (Customer.objects.filter(store=store, phone=phone).select_related("owner")
                     .first()) if phone else None
         if phone and customer is None and not name.strip():
@@ -216,7 +215,7 @@ def visit_register(
         if customer is not None:
             # An invited customer walking in fulfils today's invitation (邀约到店).
             invitation = invitation_expected_for_customer(store=store, customer_id=customer.pk,
-                                                          day=_today(store))
+                                                          day=store.today())
             if invitation is not None:
                 invitation_mark_arrived(actor=actor, invitation=invitation, visit=visit)
         if routed_by == RoutedBy.CUSTOMER:
@@ -291,7 +290,7 @@ def _back_in_queue(visit: Visit) -> None:
     if Visit.objects.filter(consultant_id=visit.consultant_id, departed_at__isnull=True,
                             store_id=visit.store_id).exclude(pk=visit.pk).exists():
         return  # another customer still with them
-    day = _today(visit.store)
+    day = visit.store.today()
     shift = (DutyShift.objects.select_for_update()
              .filter(store_id=visit.store_id, date=day, consultant_id=visit.consultant_id)
              .first())

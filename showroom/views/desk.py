@@ -20,7 +20,6 @@ from showroom.selectors import (
     roster_candidates,
     roster_for,
     shift_get_for_desk,
-    store_today,
     visits_of_day,
 )
 from showroom.selectors_invitations import invitations_expected_today
@@ -32,7 +31,7 @@ DESK_PARTIALS = ("queue", "visits")
 
 def _desk_context(request: HttpRequest, **extra) -> dict:
     store = request.user.store
-    day = store_today(store)
+    day = store.today()
     return {"store": store, "today": day, "now": timezone.localtime(),
             "queue": queue_for(store=store, day=day),
             "visits": list(visits_of_day(store=store, day=day))} | extra
@@ -46,7 +45,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     target = request.htmx.target if request.htmx else None
     if target in DESK_PARTIALS:
         store = request.user.store
-        day = store_today(store)
+        day = store.today()
         context = {"store": store, "today": day}
         if target == "queue":
             context["queue"] = queue_for(store=store, day=day)
@@ -78,7 +77,7 @@ def duty_state(request: HttpRequest, pk: int) -> HttpResponse:
             request, error or _("%(name)s: state changed.") % {"name": shift.consultant})
         return redirect("showroom:desk")
     store = request.user.store
-    context = {"queue": queue_for(store=store, day=store_today(store)), "queue_error": error}
+    context = {"queue": queue_for(store=store, day=store.today()), "queue_error": error}
     response = render(request, f"{DESK}#queue", context, status=status)
     return trigger_client_event(response, "queue-changed") if not error else response
 
@@ -88,7 +87,7 @@ def duty_state(request: HttpRequest, pk: int) -> HttpResponse:
 def roster(request: HttpRequest) -> HttpResponse:
     """Who is on duty today, in queue order (manager or receptionist)."""
     store = request.user.store
-    day = store_today(store)
+    day = store.today()
     form = RosterForm(request.POST or None, candidates=roster_candidates(store=store),
                       shifts=roster_for(store=store, day=day))
     if request.method == "POST" and form.is_valid():

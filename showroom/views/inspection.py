@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from dealership.enums import Role
+from dealership.forms import apply_service_errors
 from dealership.permissions import role_required
-from leads.forms import apply_service_errors
 from showroom.forms_invitations import InspectionCheckForm, InspectionItemForm
 from showroom.models import InspectionItem
 from showroom.selectors_invitations import (
@@ -121,7 +121,7 @@ def inspection_check_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _item_of(store, raw: str) -> InspectionItem | None:
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # isdigit() alone accepts "²"
         raise Http404
     return get_object_or_404(InspectionItem, pk=int(raw), store=store)
 

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from dealership.enums import Role
+from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from leads.forms import apply_service_errors
 from leads.selectors import lead_get_for_user
 from showroom.enums import InvitationStatus
 from showroom.forms_invitations import InvitationCancelForm, InvitationForm, InvitationPeriodForm
@@ -76,8 +77,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "show_rate": show_rate, "start": start, "end": end,
                "previous_month": (start - dt.timedelta(days=1)).replace(day=1),
                "next_month": end + dt.timedelta(days=1)}
-    template = LIST + ("#invitation-rows" if request.htmx else "")
-    return render(request, template, context, status=200 if valid else 400)
+    return render(request, partial_template(request, LIST, "invitation-rows"), context,
+                  status=200 if valid else 400)
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from dealership.enums import Role
+from dealership.forms import apply_service_errors
 from dealership.permissions import role_required
 from showroom.enums import ObjectionType
-from showroom.forms import TalkTrackForm, apply_service_errors
+from showroom.forms import TalkTrackForm
 from showroom.permissions import (
     TALK_TRACK_ROLES,
     can_edit_talk_tracks,
@@ -31,7 +32,10 @@ PAGE = "showroom/talk_tracks.html"
 
 
 def _series_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
+    """The ?series= filter: an id, or no filter for anything else. ASCII digits only
+    (str.isdigit() also accepts "²", which int() refuses), and few enough of them for a
+    database integer."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 @require_safe

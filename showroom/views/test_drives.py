@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.permissions import is_customer_in_scope, role_required
 from showroom.enums import TestDriveStatus
 from showroom.forms_test_drives import (
@@ -50,14 +52,15 @@ def _day(raw: str | None, today: dt.date) -> tuple[dt.date, str]:
     if not raw:
         return today, ""
     try:
-        return dt.date.fromisoformat(raw), ""
+        day = dt.date.fromisoformat(raw)
+        # The first and last year a date can hold leave no room for the previous/next
+        # day and week links: no calendar is shown there.
+        if not dt.MINYEAR < day.year < dt.MAXYEAR:
+            raise ValueError(raw)
+        return day, ""
     except ValueError:
         return today, _("“%(value)s” is not a date (YYYY-MM-DD); showing today.") % {
             "value": raw[:20]}
-
-
-def _template(request: HttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
 
 
 # --- Calendars ----------------------------------------------------------------------------
@@ -69,7 +72,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     context = {**calendar_day(user=request.user, day=day), "notice": notice,
                "can_book": services.can_book_test_drive(request.user),
                "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1)}
-    return render(request, _template(request, "showroom/calendar.html", "calendar-grid"),
+    return render(request, partial_template(request, "showroom/calendar.html", "calendar-grid"),
                   context, status=400 if notice else 200)
 
 
@@ -84,20 +87,12 @@ def vehicle_calendar(request: HttpRequest, pk: int) -> HttpResponse:
                "vehicle": vehicle, "notice": notice,
                "can_book": services.can_book_test_drive(request.user),
                "previous": start - dt.timedelta(days=7), "next": start + dt.timedelta(days=7)}
-    return render(request, _template(request, "showroom/calendar_vehicle.html", "vehicle-week"),
+    return render(request,
+                  partial_template(request, "showroom/calendar_vehicle.html", "vehicle-week"),
                   context, status=400 if notice else 200)
 
 
 # --- Booking ------------------------------------------------------------------------------
-def _show_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            name = FIELD_FOR.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @require_http_methods(["GET", "POST"])
 @role_required(*BOOKING_ROLES)
 def test_drive_book(request: HttpRequest) -> HttpResponse:
@@ -109,7 +104,7 @@ def test_drive_book(request: HttpRequest) -> HttpResponse:
         try:
             drive = services.test_drive_book(actor=request.user, **form.booking_kwargs())
         except ValidationError as error:
-            _show_errors(form, error)
+            apply_service_errors(form, error, field_for=FIELD_FOR)
         else:
             messages.success(request, _("Test drive booked."))
             if request.htmx:
@@ -117,7 +112,7 @@ def test_drive_book(request: HttpRequest) -> HttpResponse:
             return redirect(drive)
     context = {"form": form, "agreement_template": services.AGREEMENT_TEMPLATE,
                "agreement_version": services.AGREEMENT_VERSION}
-    return render(request, _template(request, BOOK, "booking-form"), context,
+    return render(request, partial_template(request, BOOK, "booking-form"), context,
                   status=400 if form.is_bound else 200)
 
 
@@ -143,7 +138,7 @@ def _detail_context(user, drive: TestDrive, **forms_: forms.Form) -> dict:
 @role_required(*CALENDAR_ROLES)
 def test_drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     drive = test_drive_get_for_user(user=request.user, pk=pk)
-    return render(request, _template(request, DETAIL, "test-drive-panel"),
+    return render(request, partial_template(request, DETAIL, "test-drive-panel"),
                   _detail_context(request.user, drive))
 
 
@@ -159,7 +154,7 @@ def _transition(request: HttpRequest, pk: int, *, form_class: type[forms.Form], 
         try:
             service(test_drive=drive, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _show_errors(form, error)
+            apply_service_errors(form, error, field_for=FIELD_FOR)
         else:
             if not request.htmx:
                 messages.success(request, done)
@@ -167,7 +162,7 @@ def _transition(request: HttpRequest, pk: int, *, form_class: type[forms.Form], 
             drive = test_drive_get_for_user(user=request.user, pk=pk)
             context = {**_detail_context(request.user, drive), "notice": done}
             return render(request, f"{DETAIL}#test-drive-panel", context)
-    return render(request, _template(request, DETAIL, "test-drive-panel"),
+    return render(request, partial_template(request, DETAIL, "test-drive-panel"),
                   _detail_context(request.user, drive, **{name: form}), status=400)
 
 

@@ -11,14 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
+from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from showroom.forms import (
-    ObjectionForm,
-    PhoneForm,
-    VisitCloseForm,
-    WalkInForm,
-    apply_service_errors,
-)
+from showroom.forms import ObjectionForm, PhoneForm, VisitCloseForm, WalkInForm
 from showroom.models import Visit
 from showroom.permissions import (
     DESK_ROLES,
@@ -29,7 +25,6 @@ from showroom.permissions import (
 from showroom.selectors import (
     objections_for,
     presentable_series,
-    store_today,
     visit_get_for_user,
     walk_in_consultants,
 )
@@ -50,7 +45,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
     """Register a walk-in; the service picks the consultant (queue or returning customer)."""
     store = request.user.store
     form = WalkInForm(request.POST or None,
-                      consultants=walk_in_consultants(store=store, day=store_today(store)))
+                      consultants=walk_in_consultants(store=store, day=store.today()))
     if request.method == "POST" and form.is_valid():
         try:
             visit = visit_register(store=store, actor=request.user, **form.cleaned_data)
@@ -154,6 +149,5 @@ def objection_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             context = _detail_context(request.user, visit, notice=_("Objection recorded."))
             response = render(request, f"{DETAIL}#objections", context)
             return trigger_client_event(response, "objection-added")
-    template = f"{DETAIL}#objections" if request.htmx else DETAIL
-    return render(request, template, _detail_context(request.user, visit,
-                                                     objection_form=form), status=400)
+    return render(request, partial_template(request, DETAIL, "objections"),
+                  _detail_context(request.user, visit, objection_form=form), status=400)

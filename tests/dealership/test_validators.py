@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from dealership.validators import (
     id_number_check_code,
@@ -141,7 +142,7 @@ def test_normalize_id_number_not_a_leap_year_refused():
 
 
 def test_normalize_id_number_future_birth_date_refused():
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
     value = _id_number(f"440301{tomorrow:%Y%m%d}123")
 
     assert _refusal_code(normalize_id_number, value) == "birth_date"
@@ -149,6 +150,11 @@ def test_normalize_id_number_future_birth_date_refused():
 
 def test_normalize_id_number_birth_before_1900_refused():
     assert _refusal_code(normalize_id_number, _id_number("44030118991231123")) == "birth_date"
+
+
+@pytest.mark.parametrize("raw", ["11²²²²19491231002X", "1101051949123100²X", "11010519491231002²"])
+def test_normalize_id_number_non_ascii_digits_refused_as_format(raw):
+    assert _refusal_code(normalize_id_number, raw) == "format"
 
 
 def test_normalize_id_number_unknown_region_refused():

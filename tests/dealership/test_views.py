@@ -604,13 +604,14 @@ def vehicles(store, other_store):
 
 def test_stock_list_manager_sees_cost(client, manager, vehicles):
     own, _foreign = vehicles
-    client.force_login(manager)
+    client.force_login(_speaks_english(manager))
 
     response = client.get("/stock/")
 
     html = response.content.decode()
     assert response.context["show_cost"] is True
-    assert re.search(r"¥123,?456\.78", html)
+    assert '<td data-label="List price (CNY)" class="num">¥209,800.00</td>' in html
+    assert '<td data-label="Cost (CNY)" class="num">¥123,456.78</td>' in html
     assert own.vin in html
 
 

@@ -48,6 +48,14 @@ def test_demo_has_visits_that_belong_to_the_store_and_end_after_they_start(demo)
     assert visits.filter(departed_at=None).count() == 2  # two customers on the floor now
 
 
+def test_demo_history_is_in_the_past(demo):
+    now = timezone.now()
+
+    assert list(Visit.objects.filter(store=demo, arrived_at__gt=now)) == []
+    assert list(Visit.objects.filter(store=demo, departed_at__gt=now)) == []
+    assert list(TestDrive.objects.filter(store=demo, finished_at__gt=now)) == []
+
+
 def test_demo_test_drives_are_done_with_feedback_and_never_double_booked(demo):
     drives = TestDrive.objects.filter(store=demo)
 

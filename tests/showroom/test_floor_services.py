@@ -17,7 +17,6 @@ from showroom.models import DutyShift, Invitation, Visit
 from showroom.selectors import (
     objection_counts,
     queue_for,
-    store_today,
     talk_tracks_for,
     visits_open_for_consultant,
 )
@@ -31,6 +30,7 @@ from showroom.services import (
     visit_close,
     visit_register,
 )
+from tests.concurrency import race, require_postgres
 from tests.factories import SeriesFactory, TrimFactory, UserFactory
 from tests.showroom.factories import (
     DutyShiftFactory,
@@ -63,7 +63,7 @@ def third(store, team):
 @pytest.fixture
 def floor(store, consultant, teammate, third):
     """Today's roster: consultant 1st, teammate 2nd, third 3rd, all waiting."""
-    day = store_today(store)
+    day = store.today()
     return [DutyShiftFactory(store=store, date=day, consultant=c, position=i)
             for i, c in enumerate([consultant, teammate, third], start=1)]
 
@@ -86,7 +86,7 @@ def _close(visit, actor, **kwargs) -> Visit:
 # --- Roster and queue -------------------------------------------------------------------
 def test_roster_set_orders_the_queue_and_labels_first_three(store, receptionist, consultant,
                                                             teammate, third):
-    day = store_today(store)
+    day = store.today()
 
     roster_set(store=store, day=day, consultants=[third, consultant, teammate],
                actor=receptionist)
@@ -98,7 +98,7 @@ def test_roster_set_orders_the_queue_and_labels_first_three(store, receptionist,
 
 def test_roster_set_marks_consultants_left_out_off(store, receptionist, floor, consultant,
                                                    third):
-    day = store_today(store)
+    day = store.today()
 
     roster_set(store=store, day=day, consultants=[third, consultant], actor=receptionist)
 
@@ -109,14 +109,31 @@ def test_roster_set_marks_consultants_left_out_off(store, receptionist, floor, c
 
 def test_roster_set_refuses_a_consultant_of_another_store(store, receptionist, outsider):
     with pytest.raises(ValidationError):
-        roster_set(store=store, day=store_today(store), consultants=[outsider],
+        roster_set(store=store, day=store.today(), consultants=[outsider],
                    actor=receptionist)
     assert DutyShift.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_roster_set_twice_at_once_both_succeed_with_one_shift_each(store, receptionist,
+                                                                   manager, consultant,
+                                                                   teammate, third):
+    require_postgres()
+    days = [store.today() + dt.timedelta(days=n) for n in range(10)]  # ten races, ten days
+
+    results = [race(*(lambda actor=actor, day=day: roster_set(
+        store=store, day=day, consultants=[consultant, teammate, third], actor=actor)
+        for actor in (receptionist, manager))) for day in days]
+
+    assert [type(result).__name__ for pair in results for result in pair] == ["list"] * 20
+    assert {day: list(DutyShift.objects.filter(store=store, date=day).order_by("position")
+                      .values_list("consultant__name", flat=True)) for day in days} == {
+        day: ["王芳", "李强", "陈静"] for day in days}
+
+
 def test_roster_set_refused_to_a_consultant(store, consultant):
     with pytest.raises(PermissionDenied):
-        roster_set(store=store, day=store_today(store), consultants=[consultant],
+        roster_set(store=store, day=store.today(), consultants=[consultant],
                    actor=consultant)
 
 
@@ -127,7 +144,7 @@ def test_away_consultant_is_skipped_by_the_queue(store, receptionist, floor):
 
     assert visit.consultant.name == "李强"
     assert visit.routed_by == RoutedBy.QUEUE
-    queue = queue_for(store=store, day=store_today(store))
+    queue = queue_for(store=store, day=store.today())
     assert _names(queue) == [("First receptionist", "陈静")]
     assert [s.consultant.name for s in queue.away] == ["王芳"]
 
@@ -146,7 +163,7 @@ def test_back_from_away_joins_the_end_of_the_queue(store, receptionist, floor):
 
     duty_set_state(shift=floor[0], state=DutyState.AVAILABLE, actor=receptionist)
 
-    assert [n for _l, n in _names(queue_for(store=store, day=store_today(store)))] == [
+    assert [n for _l, n in _names(queue_for(store=store, day=store.today()))] == [
         "李强", "陈静", "王芳"]
 
 
@@ -169,7 +186,7 @@ def test_assigning_moves_the_next_consultant_to_with_customer(store, receptionis
     assert visit.registered_by == receptionist
     floor[0].refresh_from_db()
     assert floor[0].state == DutyState.WITH_CUSTOMER
-    assert _names(queue_for(store=store, day=store_today(store))) == [
+    assert _names(queue_for(store=store, day=store.today())) == [
         ("First receptionist", "李强"), ("Second receptionist", "陈静")]
 
 
@@ -181,7 +198,7 @@ def test_closing_puts_the_consultant_at_the_end_of_the_queue(store, receptionist
 
     floor[0].refresh_from_db()
     assert (floor[0].state, floor[0].position) == (DutyState.AVAILABLE, 4)
-    assert _names(queue_for(store=store, day=store_today(store))) == [
+    assert _names(queue_for(store=store, day=store.today())) == [
         ("First receptionist", "李强"), ("Second receptionist", "陈静"),
         ("Third receptionist", "王芳")]
 
@@ -230,7 +247,7 @@ def test_returning_customer_goes_to_their_consultant_not_the_queue(store, recept
     assert lead.status == LeadStatus.VISITED  # visited from the moment they walk in
     assert list(Notification.objects.filter(user=customer.owner)
                 .values_list("kind", "lead_id")) == [(EventKind.VISIT, lead.pk)]
-    assert _names(queue_for(store=store, day=store_today(store)))[0] == (
+    assert _names(queue_for(store=store, day=store.today()))[0] == (
         "First receptionist", "李强")
 
 
@@ -267,7 +284,7 @@ def test_owner_off_receptionist_must_choose_with_a_reason(store, receptionist, f
 
 
 def test_owner_not_on_the_roster_needs_a_choice(store, receptionist, teammate, customer):
-    DutyShiftFactory(store=store, date=store_today(store), consultant=teammate, position=1)
+    DutyShiftFactory(store=store, date=store.today(), consultant=teammate, position=1)
 
     with pytest.raises(ValidationError):
         _register(store, receptionist, phone=customer.phone)

@@ -361,6 +361,19 @@ def test_photo_of_a_tick_without_photo_is_404(client, item, manager):
     assert client.get(f"/showroom/inspection/photos/{check.pk}/").status_code == 404
 
 
+@pytest.mark.parametrize("count", [1, 3])
+def test_items_view_query_count_is_constant(client, store, manager, count,
+                                            django_assert_num_queries):
+    lines = InspectionItemFactory.create_batch(count, store=store)
+    client.force_login(manager)
+
+    # session, user, store; the store's lines
+    with django_assert_num_queries(4):
+        response = client.get("/showroom/inspection/items/")
+
+    assert [row.pk for row, _form in response.context["rows"]] == [line.pk for line in lines]
+
+
 def test_items_view_creates_defaults(client, store, manager):
     client.force_login(manager)
 
@@ -397,7 +410,7 @@ def test_items_view_other_stores_line_is_404(client, manager, other_store):
     foreign = InspectionItemFactory(store=other_store)
     client.force_login(manager)
 
-    for value in (foreign.pk, "abc"):
+    for value in (foreign.pk, "abc", "²", "99999999999999999999999"):
         response = client.post("/showroom/inspection/items/",
                                {"item": value, "text": "改掉", "position": 1})
         assert response.status_code == 404

@@ -463,6 +463,16 @@ def test_list_bad_month_is_400_with_message(client, consultant):
     assert "Give the month as YYYY-MM." in response.content.decode()
 
 
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_list_month_at_the_end_of_time_is_400_with_message(client, consultant, month):
+    client.force_login(english(consultant))
+
+    response = client.get("/showroom/invitations/", {"month": month})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"month": ["Give the month as YYYY-MM."]}
+
+
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.MARKETING])
 def test_list_other_roles_forbidden(client, make_user, role):
     client.force_login(make_user(role))
@@ -637,6 +647,8 @@ def test_cancel_view_receptionist_forbidden(client, lead, make_user):
 
     assert client.post(f"/showroom/invitations/{invitation.pk}/cancel/",
                        {"reason": "x"}).status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SCHEDULED
 
 
 def test_arrived_view_htmx_from_the_list_returns_the_row(client, lead, consultant):

@@ -31,8 +31,9 @@ def test_no_show_job_runs_nightly_at_half_past_eleven():
 
 
 def test_task_has_explicit_name_and_time_limits():
-    assert tasks.mark_no_shows_task.name == "showroom.mark_no_shows"
-    assert 0 < tasks.mark_no_shows_task.soft_time_limit < tasks.mark_no_shows_task.time_limit
+    task = tasks.invitations_mark_no_show_task
+    assert task.name == "showroom.mark_no_shows"
+    assert 0 < task.soft_time_limit < task.time_limit
 
 
 @pytest.mark.django_db
@@ -41,8 +42,8 @@ def test_task_marks_yesterdays_invitation(store, consultant):
     invitation = InvitationFactory(lead=LeadFactory(store=store, owner=consultant),
                                    expected_at=store_time(store, yesterday, 10))
 
-    first = tasks.mark_no_shows_task.apply().get()
-    second = tasks.mark_no_shows_task.apply().get()
+    first = tasks.invitations_mark_no_show_task.apply().get()
+    second = tasks.invitations_mark_no_show_task.apply().get()
 
     invitation.refresh_from_db()
     assert (first, second) == (1, 0)

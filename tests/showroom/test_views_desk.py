@@ -13,7 +13,6 @@ from leads.enums import Channel, LeadStatus
 from leads.models import Lead
 from showroom.enums import DutyState
 from showroom.models import DutyShift, Invitation
-from showroom.selectors import store_today
 from tests.factories import CustomerFactory, UserFactory
 from tests.helpers import HTMX
 from tests.showroom.factories import DutyShiftFactory, VisitFactory
@@ -36,7 +35,7 @@ def receptionist(make_user):
 
 
 def _floor(store, count: int) -> list[DutyShift]:
-    day = store_today(store)
+    day = store.today()
     return [DutyShiftFactory(store=store, date=day, position=i,
                              consultant=UserFactory(store=store, name=f"顾问{i}"))
             for i in range(1, count + 1)]
@@ -160,6 +159,8 @@ def test_duty_state_of_another_store_is_404(client, other_store, receptionist):
 
     assert client.post(f"/showroom/roster/{shift.pk}/state/", {"state": "away"}
                        ).status_code == 404
+    shift.refresh_from_db()
+    assert shift.state == DutyState.AVAILABLE
 
 
 def test_roster_sets_today_in_order(client, store, receptionist, consultant, teammate):
@@ -170,7 +171,7 @@ def test_roster_sets_today_in_order(client, store, receptionist, consultant, tea
         f"on_{teammate.pk}": "on", f"order_{teammate.pk}": "1"})
 
     assert response.headers["Location"] == "/showroom/desk/"
-    assert list(DutyShift.objects.filter(date=store_today(store))
+    assert list(DutyShift.objects.filter(date=store.today())
                 .values_list("consultant__name", "position", "state")) == [
         ("李强", 1, DutyState.AVAILABLE), ("王芳", 2, DutyState.AVAILABLE)]
 
@@ -202,3 +203,4 @@ def test_roster_page_query_count_is_constant(client, store, receptionist, count,
         response = client.get("/showroom/roster/")
 
     assert response.status_code == 200
+    assert len(response.context["form"].rows()) == count

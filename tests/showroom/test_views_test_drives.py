@@ -125,6 +125,22 @@ def test_calendar_bad_day_shows_today_with_a_notice(client, consultant, store):
     assert response.context["notice"] == "“2026-13-45” is not a date (YYYY-MM-DD); showing today."
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_calendar_day_at_the_end_of_time_shows_today_with_a_notice(client, consultant, car,
+                                                                   store, day):
+    client.force_login(english(consultant))
+
+    response = client.get("/showroom/test-drives/", {"day": day})
+    week = client.get(f"/showroom/test-drives/vehicles/{car.pk}/", {"day": day})
+
+    assert (response.status_code, week.status_code) == (400, 400)
+    assert response.context["day"] == store_today(store)
+    assert week.context["days"][0] == store_today(store) - dt.timedelta(
+        days=store_today(store).weekday())
+    assert response.context["notice"] == week.context["notice"] == (
+        f"“{day}” is not a date (YYYY-MM-DD); showing today.")
+
+
 def test_calendar_htmx_returns_the_grid(client, consultant, store):
     client.force_login(consultant)
 
@@ -461,4 +477,6 @@ def test_receptionist_may_not_start(client, make_user, drive):
     response = client.post(f"/showroom/test-drives/{drive.pk}/start/",
                            {"odometer_start": "1"})
 
+    drive.refresh_from_db()
     assert response.status_code == 403
+    assert (drive.status, drive.odometer_start) == (DriveStatus.BOOKED, None)

@@ -14,7 +14,6 @@ from leads.enums import Channel, LeadStatus
 from leads.models import Lead, Notification
 from showroom.enums import DutyState, ObjectionType, VisitOutcome
 from showroom.models import Objection, TalkTrack, Visit
-from showroom.selectors import store_today
 from tests.factories import SeriesFactory, TrimFactory
 from tests.helpers import HTMX
 from tests.showroom.factories import (
@@ -43,7 +42,7 @@ def receptionist(make_user):
 
 @pytest.fixture
 def floor(store, consultant, teammate):
-    day = store_today(store)
+    day = store.today()
     return [DutyShiftFactory(store=store, date=day, consultant=c, position=i)
             for i, c in enumerate([consultant, teammate], start=1)]
 
@@ -297,6 +296,18 @@ def test_talk_tracks_inline_for_an_objection(client, store, consultant):
     assert re.findall(r"<h3>(\S+) ", body) == ["价格通用"]
 
 
+@pytest.mark.parametrize("series", ["²", "99999999999999999999999", "abc"])
+def test_talk_tracks_unusable_series_filter_is_ignored(client, store, consultant, series):
+    TalkTrackFactory(store=store, title="价格通用")
+    TalkTrackFactory(store=store, series=SeriesFactory(), title="车型专用")
+    _login(client, consultant)
+
+    response = client.get("/showroom/talk-tracks/", {"kind": "price", "series": series})
+
+    assert response.status_code == 200
+    assert [track.title for track in response.context["tracks"]] == ["价格通用", "车型专用"]
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_talk_tracks_page_query_count(client, store, manager, consultant, count,
                                       django_assert_num_queries):
@@ -331,6 +342,8 @@ def test_consultant_cannot_edit_talk_tracks(client, store, consultant):
     assert client.get("/showroom/talk-tracks/new/").status_code == 403
     assert client.post(f"/showroom/talk-tracks/{track.pk}/edit/",
                        {"kind": "price", "title": "x", "body": "y"}).status_code == 403
+    track.refresh_from_db()
+    assert track.title != "x"
 
 
 def test_manager_cannot_edit_another_stores_track(client, other_store, manager):
