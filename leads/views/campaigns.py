@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from dealership.enums import Role
+from dealership.forms import apply_service_errors
 from dealership.permissions import role_required
-from leads.forms import apply_service_errors
 from leads.forms_board import CampaignForm
 from leads.models import Campaign
 from leads.selectors_board import (

@@ -20,6 +20,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from dealership.enums import Role
+from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
 from leads.enums import Channel, Grade, LeadStatus, LostRequestStatus
 from leads.forms import (
@@ -28,7 +30,6 @@ from leads.forms import (
     LostRequestForm,
     ReassignForm,
     TouchForm,
-    apply_service_errors,
 )
 from leads.models import Lead
 from leads.permissions import (
@@ -240,7 +241,7 @@ def _done(request: HttpRequest, lead: Lead, panel: str, text: str) -> HttpRespon
 
 def _refused(request: HttpRequest, lead: Lead, panel: str, **forms) -> HttpResponse:
     """The form again with the user's input and what was wrong (400)."""
-    template = f"{DETAIL}#{panel}" if request.htmx else DETAIL
+    template = partial_template(request, DETAIL, panel)
     return render(request, template, _detail_context(request.user, lead, **forms), status=400)
 
 
