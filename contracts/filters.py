@@ -1,4 +1,6 @@
-"""The contract list's filters. Applied by contracts.selectors_contracts.contract_list_for_user."""
+"""The filters of the quote and contract lists, applied by their selectors
+(contracts.selectors_quotes.quote_list_for_user, contracts.selectors_contracts.
+contract_list_for_user)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contracts.enums import ContractStatus
-from contracts.models import Contract
+from contracts.enums import ContractStatus, QuoteStatus
+from contracts.models import Contract, Quote
+from contracts.permissions import QUOTE_WRITE_ROLES
 from dealership.enums import Role
 from dealership.models import User
 from dealership.permissions import has_role
@@ -31,7 +34,9 @@ class MonthField(forms.CharField):
         if not value:
             return None
         match = _MONTH.match(value)
-        if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+        # The last year is refused too: its month has no following month (month_bounds).
+        if (match is None or not 1 <= int(match[2]) <= 12
+                or not 2000 <= int(match[1]) < dt.MAXYEAR):
             raise ValidationError(_("Enter a month as YYYY-MM, e.g. 2026-03."),
                                   code="invalid")
         return dt.date(int(match[1]), int(match[2]), 1)
@@ -46,6 +51,37 @@ def month_bounds(first: dt.date, tz) -> tuple[dt.datetime, dt.datetime]:
     following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return (dt.datetime.combine(first, dt.time.min, tzinfo=tz),
             dt.datetime.combine(following, dt.time.min, tzinfo=tz))
+
+
+def sellers_for(user: User) -> QuerySet[User]:
+    """The sellers a list may be narrowed to, as far as the user sees their rows: the
+    store's (every store's for the administrator), a supervisor's own team and themselves.
+    Departed sellers stay: their quotes and contracts stay listed."""
+    sellers = User.objects.filter(role__in=QUOTE_WRITE_ROLES)
+    if not has_role(user, Role.ADMIN):
+        sellers = sellers.filter(store_id=user.store_id)
+    if user.role == Role.SUPERVISOR:
+        sellers = sellers.filter(Q(pk=user.pk) | Q(team__supervisor=user))
+    return sellers.order_by("name", "username")
+
+
+class QuoteFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=QuoteStatus.choices,
+                                         empty_label=_("Any status"))
+    consultant = django_filters.ModelChoiceFilter(label=_("Consultant"),
+                                                  queryset=User.objects.none(),
+                                                  empty_label=_("Anyone"))
+
+    class Meta:
+        model = Quote
+        fields = ["status", "consultant"]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if user.role == Role.CONSULTANT:
+            del self.filters["consultant"]
+            return
+        self.filters["consultant"].queryset = sellers_for(user)
 
 
 class ContractFilter(django_filters.FilterSet):
@@ -73,10 +109,7 @@ class ContractFilter(django_filters.FilterSet):
         if user.role == Role.CONSULTANT:
             del self.filters["consultant"]
             return
-        consultants = User.objects.filter(role=Role.CONSULTANT).order_by("name", "username")
-        if not has_role(user, Role.ADMIN):
-            consultants = consultants.filter(store_id=user.store_id)
-        self.filters["consultant"].queryset = consultants
+        self.filters["consultant"].queryset = sellers_for(user)
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -5,7 +5,6 @@ for every caller."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
@@ -97,12 +96,3 @@ class SignForm(forms.Form):
         return {"customer_signed": data["customer_signed"],
                 "deposit_channel": data.get("deposit_channel", ""),
                 "receipt_number": data.get("receipt_number", "")}
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: dict keys on their fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

@@ -7,16 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import groupby
 
-import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from contracts.enums import PaymentPlan, QuoteStatus, TradeInCondition
-from contracts.models import Quote, QuoteVersion, ValuePackage
-from contracts.permissions import QUOTE_WRITE_ROLES
+from contracts.enums import PaymentPlan, TradeInCondition
+from contracts.models import QuoteVersion, ValuePackage
 from contracts.selectors_quotes import (
     accessories_for,
     colours_for,
@@ -25,7 +22,7 @@ from contracts.selectors_quotes import (
     trims_on_sale,
 )
 from contracts.services.quotes import LOAN_TERMS, MAX_QUANTITY, QuoteInput
-from dealership.enums import Role
+from dealership.forms import apply_service_errors
 from dealership.models import Colour, StockVehicle, Trim, User
 from dealership.templatetags.money_tags import cny
 
@@ -82,11 +79,14 @@ class VehicleChoiceField(forms.ModelChoiceField):
 
 
 class MoneyField(forms.DecimalField):
-    """An amount in CNY; empty means zero."""
+    """An amount in CNY; empty means zero.
+
+    Two digits fewer than the version's money columns (12): the out-the-door price adds
+    several amounts up and must still fit in its column."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("required", False)
-        super().__init__(max_digits=12, decimal_places=2, min_value=ZERO, **kwargs)
+        super().__init__(max_digits=10, decimal_places=2, min_value=ZERO, **kwargs)
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "step": "0.01"}
@@ -94,6 +94,13 @@ class MoneyField(forms.DecimalField):
     def clean(self, value) -> Decimal:
         amount = super().clean(value)
         return ZERO if amount is None else amount
+
+
+def _chosen(quantity: str) -> bool:
+    try:
+        return int(quantity) > 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _number(**attrs) -> forms.NumberInput:
@@ -181,6 +188,17 @@ class QuoteForm(forms.Form):
         except (TypeError, ValueError):
             return None
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # A builder opened before an accessory was taken off sale still posts its quantity,
+        # which no field reads any more: say so rather than save the quote without it.
+        offered = {f"{ACCESSORY_PREFIX}{item.pk}" for item in self.accessories}
+        if any(name.startswith(ACCESSORY_PREFIX) and name not in offered and _chosen(value)
+               for name, value in self.data.items()):
+            self.add_error(None, _("An accessory you chose is no longer on sale: check the "
+                                   "accessories, then save again."))
+        return cleaned
+
     # --- What the template walks ---------------------------------------------------------
     def accessory_fields(self) -> list[tuple]:
         return [(item, self[f"{ACCESSORY_PREFIX}{item.pk}"]) for item in self.accessories]
@@ -217,14 +235,12 @@ class QuoteForm(forms.Form):
     def show_service_errors(self, error: ValidationError) -> None:
         """A service's refusal on the fields it names (QuoteInput names); accessories have
         no single field, so their errors are kept for the accessories fieldset."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for name, messages in error.message_dict.items():
-            if name == "accessories":
-                self.service_errors.setdefault(name, []).extend(messages)
-            else:
-                self.add_error(name if name in self.fields else None, messages)
+        if hasattr(error, "error_dict") and "accessories" in error.error_dict:
+            self.service_errors.setdefault("accessories", []).extend(
+                ValidationError(error.error_dict["accessories"]).messages)
+            error = ValidationError({name: errors for name, errors in error.error_dict.items()
+                                     if name != "accessories"})
+        apply_service_errors(self, error)
 
     def accessory_errors(self) -> list[str]:
         errors = list(self.service_errors.get("accessories", []))
@@ -248,26 +264,3 @@ class WithdrawForm(forms.Form):
     # Required by the service, which says why when it is missing.
     reason = forms.CharField(label=_("Why is the quote withdrawn?"), max_length=200,
                              required=False)
-
-
-class QuoteFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=QuoteStatus.choices,
-                                         empty_label=_("Any status"))
-    consultant = django_filters.ModelChoiceFilter(label=_("Consultant"),
-                                                  queryset=User.objects.none(),
-                                                  empty_label=_("Anyone"))
-
-    class Meta:
-        model = Quote
-        fields = ["status", "consultant"]
-
-    def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if user.role == Role.CONSULTANT:
-            del self.filters["consultant"]
-            return
-        sellers = User.objects.filter(store_id=user.store_id, role__in=QUOTE_WRITE_ROLES,
-                                      is_active=True)
-        if user.role == Role.SUPERVISOR:
-            sellers = sellers.filter(Q(pk=user.pk) | Q(team__supervisor=user))
-        self.filters["consultant"].queryset = sellers.order_by("name", "pk")

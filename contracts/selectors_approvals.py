@@ -176,6 +176,8 @@ def policy_get_for_user(*, user: User, store_code: str | None) -> DiscountPolicy
     None when the administrator has not chosen yet; Http404 for a store out of reach."""
     if has_role(user, Role.ADMIN) and not store_code:
         return None
+    if store_code and "\x00" in store_code:
+        raise Http404  # no code has one, and PostgreSQL refuses it in a query
     stores = policy_stores_for_user(user)
     store = (stores.filter(code=store_code).first() if has_role(user, Role.ADMIN)
              else stores.first())

@@ -33,7 +33,7 @@ def quote_scope_for_user(user: User) -> QuerySet[Quote]:
 def quote_list_for_user(*, user: User, params) -> tuple:
     """The quote list: (filterset, queryset), most recently changed first, with what a row
     shows joined in."""
-    from contracts.forms_quotes import QuoteFilter
+    from contracts.filters import QuoteFilter
 
     base = quote_scope_for_user(user).select_related(
         "customer", "consultant", "current_version__trim__series__brand",

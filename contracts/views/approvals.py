@@ -20,17 +20,15 @@ from contracts.forms_approvals import DecisionForm
 from contracts.models import ApprovalRequest
 from contracts.permissions import APPROVER_ROLES, can_decide_approval, can_see_cost
 from contracts.services import quotes as services
+from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from leads.forms import apply_service_errors
+from dealership.templatetags.money_tags import cny
 
 INBOX = "contracts/approval_inbox.html"
 DETAIL = "contracts/approval_detail.html"
 # Fired after a decision, so the navigation badge and other panels can refresh.
 DECIDED_EVENT = "approvals-changed"
-
-
-def _template(request: HttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
 
 
 def _from_card(request: HttpRequest, pk: int) -> bool:
@@ -42,7 +40,7 @@ def _from_card(request: HttpRequest, pk: int) -> bool:
 @role_required(*APPROVER_ROLES)
 def approval_inbox(request: HttpRequest) -> HttpResponse:
     context = selectors.approval_inbox(user=request.user, tab=request.GET.get("tab"))
-    return render(request, _template(request, INBOX, "approval-list"), context)
+    return render(request, partial_template(request, INBOX, "approval-list"), context)
 
 
 def _detail_context(user, approval: ApprovalRequest, form: DecisionForm) -> dict:
@@ -61,14 +59,13 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _done_message(approval: ApprovalRequest) -> str:
     number = approval.quote.number
     if approval.status == ApprovalStatus.APPROVED:
-        return _("Discount of ¥%(amount)s on %(quote)s approved.") % {
-            "amount": f"{approval.discount:,.2f}", "quote": number}
+        return _("Discount of %(amount)s on %(quote)s approved.") % {
+            "amount": cny(approval.discount), "quote": number}
     if approval.status == ApprovalStatus.REJECTED:
         return _("Discount on %(quote)s rejected; the consultant sees your comment.") % {
             "quote": number}
-    return _("Counter-offer of ¥%(amount)s on %(quote)s saved; the quote is approved at "
-             "that discount.") % {"amount": f"{approval.counter_discount:,.2f}",
-                                  "quote": number}
+    return _("Counter-offer of %(amount)s on %(quote)s saved; the quote is approved at "
+             "that discount.") % {"amount": cny(approval.counter_discount), "quote": number}
 
 
 def _decided(request: HttpRequest, approval: ApprovalRequest) -> HttpResponse:

@@ -35,7 +35,6 @@ from contracts.forms_contracts import (
     ContractEditForm,
     RejectForm,
     SignForm,
-    apply_service_errors,
 )
 from contracts.models import Contract
 from contracts.permissions import (
@@ -62,6 +61,8 @@ from contracts.selectors_contracts import (
 from contracts.services import contracts as services
 from contracts.services.documents import MAX_ATTEMPTS
 from dealership.enums import Role
+from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.models import User
 from dealership.permissions import can_view_full_pii, role_required
 
@@ -73,10 +74,6 @@ QUEUE = "contracts/review_queue.html"
 ZERO = Decimal("0")
 # Closing a delivered contract is the manager's or finance's (contracts.permissions).
 CLOSE_ROLES = (*CONTRACT_WRITE_ROLES, Role.FINANCE)
-
-
-def _template(request: HttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
 
 
 # --- The list -----------------------------------------------------------------------------
@@ -217,7 +214,7 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Draft saved."))
                 url = contract.get_absolute_url()
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    return render(request, _template(request, EDIT, "contract-form"),
+    return render(request, partial_template(request, EDIT, "contract-form"),
                   {"contract": contract, "form": form}, status=status)
 
 
@@ -319,7 +316,7 @@ def _refused(request: HttpRequest, pk: int, *, status: int, errors: list[str],
         context["contracts"] = review_queue_for_user(user=request.user)
         return render(request, QUEUE, context, status=status)
     context = _detail_context(request.user, contract, action_errors=errors, **forms_)
-    return render(request, _template(request, DETAIL, "contract-actions"), context,
+    return render(request, partial_template(request, DETAIL, "contract-actions"), context,
                   status=status)
 
 

@@ -16,9 +16,9 @@ from contracts.forms_approvals import PolicyForm
 from contracts.permissions import POLICY_VIEW_ROLES
 from contracts.selectors_approvals import policy_get_for_user, policy_stores_for_user
 from contracts.services.policy import EDITABLE_FIELDS, can_edit_policy, discount_policy_update
+from dealership.forms import apply_service_errors
 from dealership.permissions import role_required
 from dealership.selectors import audit_entries_for
-from leads.forms import apply_service_errors
 
 POLICY = "contracts/policy.html"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -40,6 +39,8 @@ from contracts.selectors_quotes import (
 )
 from contracts.services import pricing
 from contracts.services import quotes as services
+from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
 from dealership.selectors import customer_get_for_user
 
@@ -50,18 +51,6 @@ VERSION = "contracts/quote_version.html"
 PAGE_SIZE = 25
 
 
-def _template(request: HttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
-
-
-def _show_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 # --- List ---------------------------------------------------------------------------------
 @require_safe
 @vary_on_headers("HX-Request")
@@ -69,7 +58,7 @@ def _show_errors(form: forms.Form, error: ValidationError) -> None:
 def quote_list(request: HttpRequest) -> HttpResponse:
     filterset, quotes = quote_list_for_user(user=request.user, params=request.GET)
     page = Paginator(quotes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, _template(request, LIST, "quote-rows"),
+    return render(request, partial_template(request, LIST, "quote-rows"),
                   {"filter": filterset, "page": page, "statuses": QuoteStatus})
 
 
@@ -109,7 +98,7 @@ def _builder(request: HttpRequest, form: QuoteForm, *, customer, action: str,
     version = quote.current_version if quote is not None else None
     context = {"form": form, "customer": customer, "quote": quote, "action": action,
                **_preview(request.user, form, version)}
-    return render(request, _template(request, BUILDER, "quote-builder"), context,
+    return render(request, partial_template(request, BUILDER, "quote-builder"), context,
                   status=400 if form.is_bound else 200)
 
 
@@ -131,6 +120,7 @@ def _saved(request: HttpRequest, quote: Quote, version: QuoteVersion) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 @role_required(*QUOTE_WRITE_ROLES)
 def quote_create(request: HttpRequest) -> HttpResponse:
     customer = customer_get_for_user(user=request.user, pk=request.GET.get("customer"))
@@ -206,6 +196,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 @role_required(*QUOTE_WRITE_ROLES)
 def quote_revise(request: HttpRequest, pk: int) -> HttpResponse:
     quote = quote_get_for_user(user=request.user, pk=pk)
@@ -241,13 +232,13 @@ def quote_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             services.quote_withdraw(actor=request.user, quote=quote,
                                     reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _show_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Quote %(number)s withdrawn.") % {"number": quote.number})
             if request.htmx:
                 return HttpResponseClientRedirect(quote.get_absolute_url())
             return redirect(quote)
-    return render(request, _template(request, DETAIL, "quote-actions"),
+    return render(request, partial_template(request, DETAIL, "quote-actions"),
                   _detail_context(request.user, quote, withdraw_form=form), status=400)
 
 

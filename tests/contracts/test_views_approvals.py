@@ -395,7 +395,7 @@ def test_decide_reject_with_comment(client, supervisor, team_request):
 
 
 def test_decide_counter_writes_an_approved_version(client, supervisor, team_request):
-    client.force_login(supervisor)
+    client.force_login(english(supervisor))
 
     response = client.post(decide_url(team_request), {
         "decision": "counter", "comment": "最多让三千", "counter_discount": "3000"})
@@ -409,6 +409,9 @@ def test_decide_counter_writes_an_approved_version(client, supervisor, team_requ
     assert quote.status == QuoteStatus.APPROVED
     assert quote.current_version.number == 2
     assert quote.current_version.discount == Decimal("3000.00")
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        f"Counter-offer of ¥3,000.00 on {quote.number} saved; the quote is approved at "
+        "that discount."]
 
 
 def test_decide_reject_without_comment_is_400_with_the_message(client, supervisor,
@@ -575,6 +578,14 @@ def test_policy_admin_unknown_store_is_404(client, make_user, store):
     client.force_login(make_user(Role.ADMIN))
 
     response = client.get(f"{POLICY}?store=NOPE")
+
+    assert response.status_code == 404
+
+
+def test_policy_store_code_with_a_nul_byte_is_404(client, make_user, store):
+    client.force_login(make_user(Role.ADMIN))
+
+    response = client.get(f"{POLICY}?store=DE%00MO")
 
     assert response.status_code == 404
 

@@ -20,7 +20,7 @@ from dealership.enums import Role
 from delivery.enums import PaymentChannel, PaymentKind, RefundStatus
 from delivery.models import Payment, RefundObligation
 from tests.contracts.factories import approved_quote, make_contract, make_quote
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, TeamFactory, UserFactory
 from tests.helpers import HTMX, english
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +128,19 @@ def test_list_consultant_filter_ignored_for_a_consultant(client, consultant, cus
     assert list(response.context["page"].object_list) == [own]
 
 
+def test_list_consultant_filter_offers_a_supervisor_their_team_only(
+        client, store, supervisor, consultant, teammate, outsider):
+    other_team = TeamFactory(store=store, name="销售二组",
+                             supervisor=UserFactory(role=Role.SUPERVISOR, store=store))
+    UserFactory(username="con2", role=Role.CONSULTANT, store=store, team=other_team)
+    client.force_login(supervisor)
+
+    response = client.get("/contracts/")
+
+    offered = set(response.context["filter"].filters["consultant"].queryset)
+    assert offered == {supervisor, consultant, teammate}
+
+
 def test_list_filters_by_the_month_signed_in_store_time(client, consultant, customer, manager,
                                                         store):
     this_month = at(consultant, customer, manager, S.SIGNED)
@@ -156,6 +169,18 @@ def test_list_rejects_a_malformed_month_with_400(client, consultant, customer, m
 
     assert response.status_code == 400
     assert "Enter a month as YYYY-MM, e.g. 2026-03." in response.content.decode()
+
+
+def test_list_rejects_the_last_month_of_the_calendar_with_400(client, manager):
+    # December of year 9999 has no following month to end the range with.
+    english(manager)
+    client.force_login(manager)
+
+    response = client.get("/contracts/?month=9999-12")
+
+    assert response.status_code == 400
+    assert response.context["filter"].errors["month"] == [
+        "Enter a month as YYYY-MM, e.g. 2026-03."]
 
 
 def test_list_searches_number_and_buyer(client, consultant, customer, manager, teammate,

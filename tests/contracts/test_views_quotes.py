@@ -229,6 +229,57 @@ def test_builder_colour_of_another_series_is_refused(client, consultant, custome
         "This colour is not offered for this trim."]
 
 
+def test_builder_amounts_too_large_for_the_totals_are_refused(client, consultant, customer,
+                                                              trim):
+    # Each fits a money column alone; added up into the out-the-door price they do not.
+    client.force_login(english(consultant))
+
+    response = client.post(new_url(customer), builder_data(
+        trim, insurance_estimate="9999999999.99", fees="9999999999.99"))
+
+    errors = response.context["form"].errors
+    assert response.status_code == 400
+    assert errors["insurance_estimate"] == [
+        "Ensure that there are no more than 10 digits in total."]
+    assert errors["fees"] == ["Ensure that there are no more than 10 digits in total."]
+    assert 'value="9999999999.99"' in response.content.decode()
+    assert Quote.objects.count() == 0
+
+
+def test_builder_accessory_taken_off_sale_meanwhile_is_not_dropped_silently(
+        client, consultant, customer, trim, mats):
+    client.force_login(english(consultant))
+    mats.is_active = False
+    mats.save(update_fields=["is_active"])
+
+    response = client.post(new_url(customer), builder_data(trim, **{f"acc_{mats.pk}": "2"}))
+
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [
+        "An accessory you chose is no longer on sale: check the accessories, then save again."]
+    assert Quote.objects.count() == 0
+
+
+def test_builder_quantity_zero_of_an_accessory_taken_off_sale_is_ignored(
+        client, consultant, customer, trim, mats):
+    client.force_login(consultant)
+    mats.is_active = False
+    mats.save(update_fields=["is_active"])
+
+    response = client.post(new_url(customer), builder_data(trim, **{f"acc_{mats.pk}": "0"}))
+
+    assert response.status_code == 302
+    assert Quote.objects.get().current_version.accessories == []
+
+
+def test_builder_answers_vary_on_htmx(client, consultant, customer, trim):
+    client.force_login(consultant)
+
+    response = client.get(new_url(customer))
+
+    assert "HX-Request" in response["Vary"]
+
+
 # --- Calculate (htmx) ---------------------------------------------------------------------
 def test_calculate_loan_shows_the_monthly_payment(client, consultant, trim):
     client.force_login(english(consultant))
@@ -707,6 +758,16 @@ def test_list_is_forbidden_to_the_receptionist(client, make_user):
     response = client.get("/contracts/quotes/")
 
     assert response.status_code == 403
+
+
+def test_list_consultant_filter_offers_the_administrator_every_stores_sellers(
+        client, make_user, consultant, supervisor, outsider):
+    client.force_login(make_user(Role.ADMIN))
+
+    response = client.get("/contracts/quotes/")
+
+    offered = set(response.context["filter"].filters["consultant"].queryset)
+    assert offered == {consultant, supervisor, outsider}
 
 
 @pytest.mark.parametrize("count", [1, 3])
