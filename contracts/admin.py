@@ -9,10 +9,11 @@ from contracts.models import (
     Quote,
     ValuePackage,
 )
+from dealership.admin import AuditedAdmin
 
 
 @admin.register(DiscountPolicy)
-class DiscountPolicyAdmin(admin.ModelAdmin):
+class DiscountPolicyAdmin(AuditedAdmin):
     list_display = ("store", "consultant_limit", "supervisor_limit", "floor_pct",
                     "quote_valid_days", "updated_at")
 

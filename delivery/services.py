@@ -23,8 +23,9 @@ def can_handle_payments(user: User, store_id: int) -> bool:
             and user.store_id == store_id)
 
 
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+def _when(moment, store) -> str:
+    # The store's clock, not the process's: a task or the shell has no store time zone.
+    return timezone.localtime(moment, store.tzinfo).strftime("%Y-%m-%d %H:%M")
 
 
 def payment_confirm(*, actor: User, payment: Payment) -> Payment:
@@ -33,13 +34,15 @@ def payment_confirm(*, actor: User, payment: Payment) -> Payment:
     if not can_handle_payments(actor, payment.store_id):
         raise PermissionDenied
     with transaction.atomic():
+        # Not select_related("confirmed_by"): a request that waited for the lock gets the
+        # winner's row with the join made before the wait, i.e. no confirmer.
         locked = (Payment.objects.select_for_update(of=("self",))
-                  .select_related("confirmed_by", "contract").get(pk=payment.pk))
+                  .select_related("contract", "store").get(pk=payment.pk))
         if locked.confirmed_at is not None:
             raise ValidationError(
                 _("This payment was already confirmed by %(who)s at %(when)s.")
                 % {"who": locked.confirmed_by.get_full_name() if locked.confirmed_by else "—",
-                   "when": _when(locked.confirmed_at)})
+                   "when": _when(locked.confirmed_at, locked.store)})
         locked.confirmed_by = actor
         locked.confirmed_at = timezone.now()
         locked.save(update_fields=["confirmed_by", "confirmed_at"])
@@ -68,13 +71,15 @@ def refund_settle(*, actor: User, refund: RefundObligation, channel: str,
     receipt_number = receipt_number.strip()
     errors = _settle_errors(channel, receipt_number)
     with transaction.atomic():
+        # Not select_related("settled_by"), as in payment_confirm.
         locked = (RefundObligation.objects.select_for_update(of=("self",))
-                  .select_related("settled_by", "contract").get(pk=refund.pk))
+                  .select_related("contract", "store").get(pk=refund.pk))
         if locked.status != RefundStatus.DUE:
             raise ValidationError(
                 _("This refund was already paid by %(who)s at %(when)s.")
                 % {"who": locked.settled_by.get_full_name() if locked.settled_by else "—",
-                   "when": _when(locked.settled_at) if locked.settled_at else "—"})
+                   "when": (_when(locked.settled_at, locked.store) if locked.settled_at
+                            else "—")})
         if not errors and Payment.objects.filter(store_id=locked.store_id,
                                                  receipt_number=receipt_number).exists():
             errors["receipt_number"] = [_("This receipt number is already in the ledger.")]

@@ -7,19 +7,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from dealership.enums import ON_HAND_STOCK_STATUSES, Role
+from dealership.forms import apply_service_errors
 from dealership.models import StockVehicle, User
 from dealership.permissions import role_required
 from delivery import services
 from delivery.enums import RefundStatus
 from delivery.forms import RefundSettleForm
 from delivery.models import Payment, RefundObligation
-from leads.forms import apply_service_errors
 
 FINANCE = "delivery/finance_desk.html"
 
@@ -33,13 +33,6 @@ def _payments(user: User) -> QuerySet[Payment]:
 def _refunds(user: User) -> QuerySet[RefundObligation]:
     return (RefundObligation.objects.filter(store_id=user.store_id)
             .select_related("contract", "created_by", "settled_by"))
-
-
-def _get(queryset: QuerySet, pk: int):
-    try:
-        return queryset.get(pk=pk)
-    except queryset.model.DoesNotExist:
-        raise Http404 from None
 
 
 def _refund_form(refund: RefundObligation, data=None) -> RefundSettleForm:
@@ -72,7 +65,7 @@ def finance_desk(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.FINANCE)
 def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    payment = _get(_payments(request.user), pk)
+    payment = get_object_or_404(_payments(request.user), pk=pk)
     try:
         services.payment_confirm(actor=request.user, payment=payment)
     except ValidationError as error:
@@ -82,8 +75,8 @@ def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         notice, status = _("Payment of ¥%(amount)s confirmed.") % {
             "amount": f"{payment.amount:,.2f}"}, 200
     if request.htmx:
-        context = {"payment": _get(_payments(request.user), pk), "notice": notice,
-                   "failed": status != 200}
+        context = {"payment": get_object_or_404(_payments(request.user), pk=pk),
+                   "notice": notice, "failed": status != 200}
         return render(request, f"{FINANCE}#payment-row", context, status=status)
     if status == 200:
         messages.success(request, notice)
@@ -95,7 +88,7 @@ def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.FINANCE)
 def refund_settle(request: HttpRequest, pk: int) -> HttpResponse:
-    refund = _get(_refunds(request.user), pk)
+    refund = get_object_or_404(_refunds(request.user), pk=pk)
     form = _refund_form(refund, request.POST)
     status, notice = 400, ""
     if form.is_valid():
@@ -108,7 +101,7 @@ def refund_settle(request: HttpRequest, pk: int) -> HttpResponse:
             status, notice = 200, _("Refund of ¥%(amount)s to %(contract)s recorded.") % {
                 "amount": f"{refund.amount:,.2f}", "contract": refund.contract}
     if request.htmx:
-        refund = _get(_refunds(request.user), pk)
+        refund = get_object_or_404(_refunds(request.user), pk=pk)
         refund.form = form
         return render(request, f"{FINANCE}#refund-row",
                       {"refund": refund, "notice": notice}, status=status)

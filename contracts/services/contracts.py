@@ -33,6 +33,7 @@ from contracts.models import (
     ContractEvent,
     ContractSequence,
     Quote,
+    QuoteVersion,
 )
 from contracts.permissions import (
     can_cancel_contract,
@@ -105,10 +106,9 @@ def contract_draft(*, actor: User, quote: Quote) -> Contract:
     if not can_write_quote(actor, quote=quote):
         raise PermissionDenied
     with transaction.atomic():
+        # The version is read after the lock, not joined to it: see quotes._locked.
         locked = (Quote.objects.select_for_update(of=("self",))
-                  .select_related("store", "customer", "consultant",
-                                  "current_version__trim__series__brand",
-                                  "current_version__colour")
+                  .select_related("store", "customer", "consultant")
                   .get(pk=quote.pk))
         if locked.status != QuoteStatus.APPROVED:
             raise ValidationError(_("Only an approved quote becomes a contract; this one is "
@@ -117,7 +117,8 @@ def contract_draft(*, actor: User, quote: Quote) -> Contract:
         if locked.valid_until is not None and locked.valid_until < today:
             raise ValidationError(_("This quote expired on %(date)s; save a new version "
                                     "first.") % {"date": _date(locked.valid_until)})
-        version = locked.current_version
+        version = (QuoteVersion.objects.select_related("trim__series__brand", "colour")
+                   .get(pk=locked.current_version_id))
         customer = locked.customer
         trim = version.trim
         contract = Contract(
@@ -142,6 +143,8 @@ def contract_draft(*, actor: User, quote: Quote) -> Contract:
         locked.status = QuoteStatus.CONTRACTED
         locked.updated_at = timezone.now()
         locked.save(update_fields=["status", "updated_at"])
+        audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE,
+                  changes={"status": [QuoteStatus.APPROVED, QuoteStatus.CONTRACTED]})
         audit_created(actor=actor, instance=contract)
         _event(contract, ContractEventKind.CREATED, actor=actor,
                note=_("From quote %(number)s v%(version)s") % {
@@ -356,10 +359,10 @@ def contract_sign(
 
 def document_enqueue(document_id: int) -> None:
     """Queue the PDF; a broker that is down leaves it to the sweep job."""
-    from contracts.tasks import render_contract_document
+    from contracts.tasks import contract_document_render_task
 
     try:
-        render_contract_document.delay(document_id)
+        contract_document_render_task.delay(document_id=document_id)
     except Exception:
         import logging
 
@@ -442,9 +445,14 @@ def contract_cancel(*, actor: User, contract: Contract, reason: str) -> Contract
             note = _("%(reason)s — ¥%(amount)s to refund") % {
                 "reason": reason, "amount": f"{received:,.2f}"}
         _event(locked, ContractEventKind.CANCELLED, actor=actor, note=note)
-        Quote.objects.filter(pk=locked.quote_id).update(
-            status=QuoteStatus.WITHDRAWN if was_signed else QuoteStatus.APPROVED,
-            updated_at=timezone.now())
+        # The quote's own transition: given back (approved again) or withdrawn with it.
+        quote = Quote.objects.select_for_update(of=("self",)).get(pk=locked.quote_id)
+        before = quote.status
+        quote.status = QuoteStatus.WITHDRAWN if was_signed else QuoteStatus.APPROVED
+        quote.updated_at = timezone.now()
+        quote.save(update_fields=["status", "updated_at"])
+        audit_log(actor=actor, instance=quote, action=AuditAction.UPDATE,
+                  changes={"status": [before, quote.status]}, reason=reason)
     return locked
 
 

@@ -32,12 +32,8 @@ def contract_document_render(document_id: int) -> ContractDocument | None:
 
         document.attempts += 1
         started = time.perf_counter()
-        try:
-            with translation.override(document.language):
-                pdf = contract_pdf(document.contract, draft=False)
-        except Exception as error:
-            # This transaction rolls back; the caller records the failure after it.
-            raise _RenderFailed(document.pk, str(error)) from error
+        with translation.override(document.language):
+            pdf = contract_pdf(document.contract, draft=False)
         document.render_ms = int((time.perf_counter() - started) * 1000)
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         document.size = len(pdf)
@@ -54,20 +50,17 @@ def contract_document_render(document_id: int) -> ContractDocument | None:
     return document
 
 
-class _RenderFailed(Exception):
-    def __init__(self, document_id: int, message: str):
-        super().__init__(message)
-        self.document_id = document_id
-        self.message = message
-
-
 def contract_document_render_or_record(document_id: int) -> ContractDocument | None:
-    """The task's body: render, or record why it failed (and re-raise for Celery)."""
+    """The task's body: render, or record why it failed (and re-raise for Celery).
+    Whatever failed (WeasyPrint, the storage, a time limit), the attempt is counted, so
+    the sweep gives up after MAX_ATTEMPTS."""
     try:
         return contract_document_render(document_id)
-    except _RenderFailed as failure:
-        ContractDocument.objects.filter(pk=failure.document_id).update(
-            status=DocumentStatus.FAILED, error=failure.message[:300],
+    except Exception as error:
+        # The render's transaction has rolled back; the failure is written after it.
+        ContractDocument.objects.filter(pk=document_id).exclude(
+            status=DocumentStatus.READY).update(
+            status=DocumentStatus.FAILED, error=(str(error) or type(error).__name__)[:300],
             attempts=F("attempts") + 1)
         raise
 

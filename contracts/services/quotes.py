@@ -333,8 +333,11 @@ def quote_create(*, actor: User, customer: Customer, data: QuoteInput, lead=None
 
 
 def _locked(quote: Quote) -> Quote:
+    # Not select_related("current_version"): PostgreSQL hands a request that waited for
+    # the lock the new quote row with the rows joined before the wait, so a version just
+    # written by the winner would read as none. The version is read after the lock.
     return (Quote.objects.select_for_update(of=("self",))
-            .select_related("store", "customer", "current_version", "consultant__team")
+            .select_related("store", "customer", "consultant__team")
             .get(pk=quote.pk))
 
 

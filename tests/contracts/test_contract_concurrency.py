@@ -19,11 +19,17 @@ from contracts.models import (
     QuoteVersion,
 )
 from contracts.services import contracts as contract_services
-from contracts.services.quotes import approval_decide
+from contracts.services.quotes import approval_decide, quote_revise
 from delivery.enums import PaymentChannel
 from delivery.models import Payment, RefundObligation
 from tests.concurrency import race, require_postgres
-from tests.contracts.factories import approved_quote, make_contract, make_quote, pending_approval
+from tests.contracts.factories import (
+    approved_quote,
+    make_contract,
+    make_quote,
+    pending_approval,
+    quote_input,
+)
 from tests.contracts.factories_services import customer_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -248,3 +254,67 @@ def test_sign_and_cancel_at_once_leave_a_consistent_contract(store, consultant, 
             "This contract is Cancelled; that step is not possible now."]
         assert (contract.number, ContractSequence.objects.count(),
                 RefundObligation.objects.count()) == ("", 0, 0)
+
+
+# --- A quote changed while another request waits for it ------------------------------------
+def test_two_revisions_at_once_are_saved_one_after_the_other(consultant, supervisor,
+                                                             customer):
+    quote = make_quote(consultant, customer, discount="1000")
+    trim = quote.current_version.trim
+
+    # The second waits for the quote's lock, then must build on the first's version
+    # (not on the one it saw before waiting, nor on none).
+    results = race(
+        lambda: quote_revise(actor=consultant, quote=quote,
+                             data=quote_input(trim, discount=D("1500"))),
+        lambda: quote_revise(actor=supervisor, quote=quote,
+                             data=quote_input(trim, discount=D("1800"))),
+        timeout=30)
+
+    assert [type(r) for r in results] == [QuoteVersion, QuoteVersion]
+    assert sorted(r.number for r in results) == [2, 3]
+    quote.refresh_from_db()
+    last = max(results, key=lambda r: r.number)
+    assert quote.current_version == last
+    assert [c["field"] for c in last.changes] == ["discount"]
+
+
+def test_counter_offer_and_revision_at_once_leave_a_consistent_quote(consultant, supervisor,
+                                                                     customer):
+    quote = make_quote(consultant, customer, discount="6000")
+    request = pending_approval(quote)
+    trim = quote.current_version.trim
+
+    results = race(
+        lambda: approval_decide(actor=supervisor, approval=request,
+                                decision=ApprovalDecision.COUNTER,
+                                counter_discount=D("4000"), comment="四千"),
+        lambda: quote_revise(actor=consultant, quote=quote,
+                             data=quote_input(trim, discount=D("5000"))),
+        timeout=30)
+
+    assert not [r for r in results if not isinstance(r, ApprovalRequest | QuoteVersion
+                                                     | ValidationError)]
+    numbers = sorted(QuoteVersion.objects.filter(quote=quote).values_list("number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))
+    quote.refresh_from_db()
+    assert quote.current_version.number == numbers[-1]
+
+
+def test_revision_and_contract_draft_at_once_contract_has_the_current_version(
+        consultant, supervisor, customer):
+    quote = approved_quote(consultant, customer)
+    trim = quote.current_version.trim
+
+    results = race(
+        lambda: quote_revise(actor=supervisor, quote=quote,
+                             data=quote_input(trim, discount=D("2500"))),
+        lambda: contract_services.contract_draft(actor=consultant, quote=quote),
+        timeout=30)
+
+    assert not [r for r in results if not isinstance(r, QuoteVersion | Contract
+                                                     | ValidationError)]
+    [contract] = Contract.objects.filter(quote=quote)
+    quote.refresh_from_db()
+    assert contract.quote_version == quote.current_version
+    assert contract.discount == quote.current_version.discount

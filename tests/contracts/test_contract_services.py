@@ -116,6 +116,9 @@ def test_draft_copies_buyer_vehicle_and_price_and_contracts_the_quote(store, con
         version.monthly_payment)
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.CONTRACTED
+    [*_, contracted] = audit_rows(quote, action=AuditAction.UPDATE)
+    assert (contracted.actor, contracted.changes) == (
+        consultant, {"status": ["approved", "contracted"]})
     [created] = audit_rows(contract, action=AuditAction.CREATE)
     assert (created.actor, created.changes["status"], created.changes["buyer_phone"]) == (
         consultant, [None, "draft"], [None, "138****5678"])
@@ -609,7 +612,11 @@ def test_consultant_cancels_an_unsigned_contract_and_the_quote_is_free_again(
     assert (cancelled.status, cancelled.cancelled_by, cancelled.cancel_reason,
             cancelled.number) == (S.CANCELLED, consultant, "客户改变主意", "")
     assert cancelled.cancelled_at is not None
-    assert Quote.objects.get(pk=contract.quote_id).status == QuoteStatus.APPROVED
+    quote = Quote.objects.get(pk=contract.quote_id)
+    assert quote.status == QuoteStatus.APPROVED
+    [*_, given_back] = audit_rows(quote, action=AuditAction.UPDATE)
+    assert (given_back.actor, given_back.changes, given_back.reason) == (
+        consultant, {"status": ["contracted", "approved"]}, "客户改变主意")
     assert RefundObligation.objects.count() == 0
     [*_, last] = audit_rows(contract, action=AuditAction.UPDATE)
     assert (last.changes, last.reason) == ({"status": [status, "cancelled"]}, "客户改变主意")
@@ -630,7 +637,11 @@ def test_manager_cancels_a_signed_contract_and_a_refund_is_owed(store, consultan
     refund = RefundObligation.objects.get(contract=contract)
     assert (refund.store, refund.amount, refund.reason, refund.status, refund.created_by) == (
         store, D("5000.00"), "客户放弃", RefundStatus.DUE, manager)
-    assert Quote.objects.get(pk=contract.quote_id).status == QuoteStatus.WITHDRAWN
+    quote = Quote.objects.get(pk=contract.quote_id)
+    assert quote.status == QuoteStatus.WITHDRAWN
+    [*_, withdrawn] = audit_rows(quote, action=AuditAction.UPDATE)
+    assert (withdrawn.actor, withdrawn.changes) == (
+        manager, {"status": ["contracted", "withdrawn"]})
     event = ContractEvent.objects.filter(contract=contract).latest("id")
     assert event.note == "客户放弃 — ¥5,000.00 to refund"
     assert status_changes(contract)[-1] == ["signed", "cancelled"]

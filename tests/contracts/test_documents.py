@@ -16,9 +16,10 @@ from contracts.models import ContractDocument, ContractEvent
 from contracts.services.documents import (
     MAX_ATTEMPTS,
     contract_document_render,
+    contract_document_render_or_record,
     documents_to_retry,
 )
-from contracts.tasks import render_contract_document, render_pending_documents
+from contracts.tasks import contract_document_render_task, render_pending_documents_task
 from dealership.celery import app
 from tests.contracts.factories import make_contract
 
@@ -109,6 +110,47 @@ def test_render_of_a_missing_document_returns_none(db):
     assert contract_document_render(987654) is None
 
 
+def test_a_failed_store_is_recorded_and_counts_as_an_attempt(document, settings, tmp_path):
+    """Not only WeasyPrint fails: a storage that cannot write must count too, or the sweep
+    would queue the document again every five minutes for ever."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("", encoding="utf-8")
+    settings.MEDIA_ROOT = blocked
+
+    with pytest.raises(OSError):
+        contract_document_render_or_record(document.pk)
+
+    document.refresh_from_db()
+    assert (document.status, document.attempts, document.file.name, document.sha256) == (
+        DocumentStatus.FAILED, 1, "", "")
+    assert document.error != ""
+    assert not ContractEvent.objects.filter(contract_id=document.contract_id,
+                                            kind=ContractEventKind.DOCUMENT).exists()
+
+
+def test_a_document_failing_every_time_is_given_up_after_max_attempts(document, settings,
+                                                                      tmp_path):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("", encoding="utf-8")
+    settings.MEDIA_ROOT = blocked
+    later = timezone.now() + dt.timedelta(hours=1)
+
+    for _attempt in range(MAX_ATTEMPTS):
+        assert list(documents_to_retry(now=later)) == [document.pk]
+        with pytest.raises(OSError):
+            contract_document_render_or_record(document.pk)
+
+    assert list(documents_to_retry(now=later)) == []
+
+
+def test_render_task_has_time_limits():
+    # A hung WeasyPrint must not hold a worker (and the document's row lock) for ever.
+    assert (contract_document_render_task.soft_time_limit,
+            contract_document_render_task.time_limit) == (150, 180)
+    assert (render_pending_documents_task.soft_time_limit,
+            render_pending_documents_task.time_limit) == (100, 120)
+
+
 # --- The sweep ------------------------------------------------------------------------------
 @pytest.fixture
 def five_documents(consultant, customer, manager):
@@ -157,7 +199,7 @@ def eager():
 def test_sweep_requeues_only_the_documents_to_retry(five_documents, eager):
     ready = ContractDocument.objects.get(pk=five_documents["ready"].pk)
 
-    result = render_pending_documents()
+    result = render_pending_documents_task()
 
     statuses = dict(ContractDocument.objects.filter(
         pk__in=[d.pk for d in five_documents.values()]).values_list("pk", "status"))
@@ -182,7 +224,7 @@ def test_render_task_round_trip_through_a_worker(consultant, customer, manager):
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING",
                       shutdown_timeout=10):
         # Signing queued the render on commit; this second message finds it stored.
-        result = render_contract_document.delay(document.pk)
+        result = contract_document_render_task.delay(document_id=document.pk)
         payload = result.get(timeout=60)
 
     document.refresh_from_db()

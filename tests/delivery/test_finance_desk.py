@@ -312,3 +312,28 @@ def test_settle_is_forbidden_to_the_manager(client, manager, refund):
     refund.refresh_from_db()
     assert response.status_code == 403
     assert refund.status == RefundStatus.DUE
+
+
+# --- Times in refusals are the store's ---------------------------------------------------
+def test_refusals_tell_the_time_in_the_stores_time_zone(finance, deposit, refund, store):
+    """Outside a request (a task, the shell) no store time zone is active: the service
+    itself must speak the store's local time."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    store.timezone = "America/Los_Angeles"
+    store.save(update_fields=["timezone"])
+    first = payment_confirm(actor=finance, payment=deposit)
+    settled = refund_settle(actor=finance, refund=refund, channel=PaymentChannel.CASH,
+                            receipt_number="TK-0001")
+
+    with translation.override("en"), pytest.raises(ValidationError) as confirmed:
+        payment_confirm(actor=finance, payment=deposit)
+    with translation.override("en"), pytest.raises(ValidationError) as paid:
+        refund_settle(actor=finance, refund=refund, channel=PaymentChannel.CASH,
+                      receipt_number="TK-0002")
+
+    assert confirmed.value.messages == [
+        f"This payment was already confirmed by 钱会计 at {local(first.confirmed_at, store)}."]
+    assert paid.value.messages == [
+        f"This refund was already paid by 钱会计 at {local(settled.settled_at, store)}."]
