@@ -2,8 +2,8 @@
 #
 #   make install       create .venv and install the dependencies from pyproject.toml
 #   make run           migrate, seed the demo store once, serve http://127.0.0.1:8000 + Celery
-#   make test          ruff, migration check, then pytest (PYTEST_ARGS="-k contracts -x" ...)
-#   make lint          ruff check
+#   make test          lint, migration check, then pytest (PYTEST_ARGS="-k contracts -x" ...)
+#   make lint          ruff check, and lint-imports (the apps' layers, pyproject.toml)
 #   make messages      compile the translation catalogues (needs Debian's gettext)
 #   make makemessages  refresh the .po files from the source
 #   make clean         remove the venv and everything generated
@@ -66,8 +66,10 @@ makemessages: install
 run: install messages
 	DEBUG=1 scripts/dev-run.sh
 
+# --no-cache: import-linter would otherwise leave .import_linter_cache in the checkout.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test: install lint messages
 	export SECRET_KEY="$${SECRET_KEY:-$(TEST_SECRET)}"; \

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dealership.enums import Role, StockStatus
@@ -21,7 +20,7 @@ def service_desk(request: HttpRequest) -> HttpResponse:
         .select_related("trim__series__brand", "colour").order_by("-updated_at")[:20]
     )
     return render(request, "aftersales/service_desk.html",
-                  {"delivered": delivered, "today": timezone.localdate()})
+                  {"delivered": delivered, "today": request.user.store.today()})
 
 
 @require_safe

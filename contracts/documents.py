@@ -33,13 +33,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from contracts.enums import PaymentPlan
 from contracts.models import Contract, DiscountPolicy, QuoteVersion
-from contracts.services.pricing import fen, total_interest
+from contracts.services.pricing import total_interest
 from contracts.terms import contract_terms
+from dealership.money import ZERO, fen
 
 FONT_PATH = "fonts/wqy-microhei/wqy-microhei.ttc"
 STYLESHEET_PATH = "css/pdf.css"
 FONT_FAMILY = "Dealership CJK"
-ZERO = Decimal("0")
 
 
 class PDFResourceRefused(ValueError):

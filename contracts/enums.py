@@ -81,6 +81,14 @@ LIVE_CONTRACT_STATUSES = (ContractStatus.DRAFT, ContractStatus.IN_REVIEW,
                           ContractStatus.DELIVERED, ContractStatus.CLOSED)
 
 
+class LeadEventKind(models.TextChoices):
+    """What quotes and contracts write on a lead's timeline (registered in
+    ContractsConfig)."""
+
+    QUOTE = "quote", _("Quote")
+    CONTRACT = "contract", _("Contract")
+
+
 class ContractEventKind(models.TextChoices):
     CREATED = "created", _("Drafted from the quote")
     EDITED = "edited", _("Draft edited")
@@ -99,3 +107,24 @@ class DocumentStatus(models.TextChoices):
     PENDING = "pending", _("Queued")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Failed")
+
+
+# --- The payments ledger (contracts.models.ledger) ----------------------------------------
+class PaymentKind(models.TextChoices):
+    DEPOSIT = "deposit", _("Deposit")
+    BALANCE = "balance", _("Balance")
+    LOAN = "loan", _("Loan disbursement")
+    REFUND = "refund", _("Refund")
+
+
+class PaymentChannel(models.TextChoices):
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Bank card")
+    TRANSFER = "transfer", _("Bank transfer")
+    WECHAT = "wechat_pay", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+
+
+class RefundStatus(models.TextChoices):
+    DUE = "due", _("To refund")
+    PAID = "paid", _("Refunded")

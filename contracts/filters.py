@@ -1,5 +1,5 @@
 """The filters of the quote and contract lists, applied by their selectors
-(contracts.selectors_quotes.quote_list_for_user, contracts.selectors_contracts.
+(contracts.selectors.quotes.quote_list_for_user, contracts.selectors.contracts.
 contract_list_for_user)."""
 
 from __future__ import annotations

@@ -88,3 +88,14 @@ def can_deliver_contract(user, contract) -> bool:
 
 def can_close_contract(user, contract) -> bool:
     return has_role(user, Role.MANAGER, Role.FINANCE) and contract.store_id == user.store_id
+
+
+def can_edit_discount_policy(user) -> bool:
+    """The discount policy binds every seller of the store: only the administrator."""
+    return has_role(user, *POLICY_EDIT_ROLES)
+
+
+def can_handle_payments(user, store_id: int) -> bool:
+    """The store's finance staff confirm payments and settle refunds in the ledger."""
+    return (has_role(user, Role.FINANCE) and user.store_id is not None
+            and user.store_id == store_id)

@@ -1,3 +1,8 @@
+import datetime as dt
+
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +23,9 @@ from dealership.models import (
 )
 from dealership.roles import user_sync_groups
 from dealership.services.audit import audit_changes, audit_created, audit_log
+from dealership.services.security import login_unlock
+from dealership.services.users import user_sessions_end
+from dealership.validators import ensure_within
 
 admin.site.site_header = _("Dealership administration")
 admin.site.site_title = _("Dealership")
@@ -77,6 +85,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         user_sync_groups(obj)  # the role decides the group and so the permissions
+        if change and not obj.is_active:
+            # A switched-off login must not come back with an old cookie on reactivation.
+            user_sessions_end(user=obj)
 
 
 @admin.register(Customer)
@@ -134,8 +145,29 @@ class ColourAdmin(admin.ModelAdmin):
     list_select_related = ["series__brand"]
 
 
+class StockVehicleAdminForm(forms.ModelForm):
+    """A vehicle's arrival date: from 2000 (older stock is long sold) to a year ahead (the
+    expected arrival of a car still in transit) in the store's days (issue 10)."""
+
+    class Meta:
+        model = StockVehicle
+        fields = "__all__"  # noqa: DJ007 - the admin's own field choice applies
+
+    def clean(self):
+        cleaned = super().clean()
+        store, day = cleaned.get("store"), cleaned.get("arrival_date")
+        if store is not None and day is not None:
+            try:
+                ensure_within(day, earliest=dt.date(2000, 1, 1),
+                              latest=store.today() + dt.timedelta(days=366))
+            except forms.ValidationError as error:
+                self.add_error("arrival_date", error)
+        return cleaned
+
+
 @admin.register(StockVehicle)
 class StockVehicleAdmin(AuditedAdmin):
+    form = StockVehicleAdminForm
     list_display = ["vin", "trim", "colour", "store", "status", "arrival_date", "list_price",
                     "location"]
     list_filter = ["store", "status", "trim__series__brand"]
@@ -159,3 +191,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Unlocking a sign-in (deleting axes' failed-attempt rows) is audited.
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    def delete_model(self, request, obj):
+        login_unlock(actor=request.user, attempts=[obj])
+
+    def delete_queryset(self, request, queryset):
+        login_unlock(actor=request.user, attempts=queryset)

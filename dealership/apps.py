@@ -2,6 +2,13 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from dealership.enums import Role
+from dealership.registry import (
+    register_nav_item,
+    register_role_home,
+    register_role_permissions,
+)
+
 
 class DealershipConfig(AppConfig):
     name = "dealership"
@@ -12,3 +19,50 @@ class DealershipConfig(AppConfig):
 
         # Every app's post_migrate: permissions of later apps exist only after theirs.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="dealership.roles_sync")
+        _register_navigation_roles()
+
+        # Login throttling: a lockout is audited (django-axes sends the signal).
+        from axes.signals import user_locked_out
+
+        from dealership.services.security import on_user_locked_out
+
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="dealership.lockout_audit")
+
+        # Slots (dealership.slots): every registered panel and action template must exist.
+        from django.core import checks
+
+        from dealership.slots import check_slots
+
+        checks.register(check_slots, checks.Tags.templates)
+
+
+# --- Registries (dealership.registry): the core's own menu items, homes and permissions ----
+_CUSTOMER_ROLES = (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE,
+                   Role.SERVICE_ADVISOR, Role.CUSTOMER_CARE, Role.MARKETING, Role.ADMIN)
+
+
+def _register_navigation_roles() -> None:
+    """The core's screens in the menu, between the stages' (see their `order`), the
+    consultant's and the administrator's homes, the core's share of every role's
+    permissions, and the start-up checks of every app's entries."""
+    from django.core import checks
+
+    from dealership.checks import check_navigation, check_role_homes, check_role_permissions
+    from dealership.roles import CORE_ROLE_PERMISSIONS
+
+    checks.register(check_navigation, checks.Tags.urls)
+    checks.register(check_role_homes, checks.Tags.urls)
+    checks.register(check_role_permissions)
+
+    register_nav_item(url_name="my_day", label=_("My day"), roles=(Role.CONSULTANT,), order=10)
+    register_nav_item(url_name="customers:list", label=_("Customers"), roles=_CUSTOMER_ROLES,
+                      order=180)
+    register_nav_item(url_name="stock:list", label=_("Stock"),
+                      roles=(Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE,
+                             Role.ADMIN), order=250)
+    register_nav_item(url_name="console", label=_("Administration"), roles=(Role.ADMIN,),
+                      order=310)
+    register_role_home(role=Role.CONSULTANT, url_name="my_day")
+    register_role_home(role=Role.ADMIN, url_name="console")
+    for role, codenames in CORE_ROLE_PERMISSIONS.items():
+        register_role_permissions(role=role, codenames=codenames)

@@ -9,4 +9,4 @@ def shell(request) -> dict:
     current = request.resolver_match.view_name if request.resolver_match else ""
     items = nav_for(user)
     return {"nav_items": items, "nav_current": current,
-            "nav_has_badges": any(item.badge for item in items)}
+            "nav_has_badges": any(item.has_badge for item in items)}

@@ -74,3 +74,7 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
     VIEW_PII = "view_pii", _("Viewed personal data in full")
+    LOCKOUT = "lockout", _("Sign-in locked after failed attempts")
+    UNLOCK = "unlock", _("Sign-in unlocked")
+    EXPORT = "export", _("Personal data exported")
+    ERASE = "erase", _("Personal data erased")

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import ClassVar
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealership.enums import Language, Role
+from dealership.masking import mask_id_number, mask_phone
 from dealership.models import Customer, User
-from dealership.validators import normalize_id_number, normalize_phone
+from dealership.validators import ensure_within, normalize_id_number, normalize_phone
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError, *,
@@ -24,8 +30,72 @@ def apply_service_errors(form: forms.Form, error: ValidationError, *,
         form.add_error(name if name in form.fields else None, messages)
 
 
-class CustomerForm(forms.ModelForm):
-    """Create or edit a customer. Phone and ID number are normalised here."""
+class _RangeMixin:
+    """A form field with a business range (issue 10), set per form instance by
+    `set_range()` because the bounds usually depend on the store's day. The browser gets
+    `min`/`max` as a hint; the server decides (and the service checks again)."""
+
+    earliest = None
+    latest = None
+
+    def set_range(self, earliest=None, latest=None) -> None:
+        self.earliest, self.latest = earliest, latest
+        for name, bound in (("min", earliest), ("max", latest)):
+            if bound is None:
+                self.widget.attrs.pop(name, None)
+            elif isinstance(bound, dt.datetime):
+                self.widget.attrs[name] = timezone.localtime(bound).strftime("%Y-%m-%dT%H:%M")
+            else:
+                self.widget.attrs[name] = bound.isoformat()
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        ensure_within(value, earliest=self.earliest, latest=self.latest)
+
+
+class BoundedDateField(_RangeMixin, forms.DateField):
+    """A date a person types, with its business range (`set_range(earliest, latest)`)."""
+
+
+class BoundedDateTimeField(_RangeMixin, forms.DateTimeField):
+    """A time a person types, with its business range (aware datetimes)."""
+
+
+class MaskedOnEditMixin:
+    """An edit form never shows a stored personal number in full (issue 10).
+
+    The input starts empty, with the masked number as its placeholder: left empty it keeps
+    the stored number, typed it replaces it. Seeing a number in full is the audited
+    "show full numbers" of the detail page, never a side effect of opening a form.
+    Call `mask_stored_values()` at the end of `__init__`; `kept_value()` in `clean_<field>`.
+    """
+
+    masked_fields: ClassVar[dict[str, Callable[[str], str]]] = {}
+
+    def mask_stored_values(self) -> None:
+        self.kept: dict[str, str] = {}
+        for name, mask in self.masked_fields.items():
+            stored = self.initial.get(name) or ""
+            if not stored or name not in self.fields:
+                continue
+            self.kept[name] = stored
+            self.initial[name] = ""
+            field = self.fields[name]
+            field.required = False
+            field.widget.attrs["placeholder"] = mask(stored)
+            field.help_text = _("Leave empty to keep %(masked)s, or type a new number.") % {
+                "masked": mask(stored)}
+
+    def kept_value(self, name: str, value: str) -> str:
+        """The typed value, or the stored one when the input was left empty."""
+        return value if value else getattr(self, "kept", {}).get(name, value)
+
+
+class CustomerForm(MaskedOnEditMixin, forms.ModelForm):
+    """Create or edit a customer. Phone and ID number are normalised here, and shown
+    masked when editing."""
+
+    masked_fields = {"phone": mask_phone, "id_number": mask_id_number}
 
     class Meta:
         model = Customer
@@ -50,13 +120,20 @@ class CustomerForm(forms.ModelForm):
             )
             if self.instance.pk:  # reassignment is the lead routing's job, not this form's
                 self.fields["owner"].disabled = True
+        if self.instance.pk:
+            self.mask_stored_values()
 
     def clean_phone(self) -> str:
-        return normalize_phone(self.cleaned_data["phone"])
+        value = self.cleaned_data["phone"]
+        if not value and "phone" in getattr(self, "kept", {}):
+            return self.kept_value("phone", value)
+        return normalize_phone(value)
 
     def clean_id_number(self) -> str:
         value = self.cleaned_data.get("id_number", "")
-        return normalize_id_number(value) if value else ""
+        if not value:
+            return self.kept_value("id_number", value)
+        return normalize_id_number(value)
 
     def clean(self):
         cleaned = super().clean()
@@ -72,3 +149,26 @@ class CustomerForm(forms.ModelForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Interface language"), choices=Language.choices)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form with the username's length actually enforced. Django sets the
+    field's max_length after building it, so no validator checks it, and django-axes then
+    records an over-long name in its 255-character column: a 500 on PostgreSQL."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+# --- Data-subject requests (PIPL) ---------------------------------------------------------
+class CustomerExportForm(forms.Form):
+    format = forms.ChoiceField(label=_("Format"),
+                               choices=[("json", "JSON"), ("csv", "CSV")])
+
+
+class CustomerEraseForm(forms.Form):
+    confirmation = forms.CharField(
+        label=_("Type the customer's name to confirm"), max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}))

@@ -1,6 +1,24 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone, translation
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies of ours the
+    entry of X-Forwarded-For that the outermost of them appended.
+
+    Counted from the right: a client may put anything at the left of the header, but each
+    of our proxies appends the address it saw, so the last N entries are ours to trust.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return remote
+    forwarded = [part.strip() for part in
+                 request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    return forwarded[-proxies] if len(forwarded) >= proxies else remote
 
 
 class UserPreferencesMiddleware:

@@ -63,7 +63,22 @@ def can_view_full_pii(user, customer) -> bool:
 
 
 def can_edit_customer(user, customer) -> bool:
-    return user.has_perm("dealership.change_customer") and is_customer_in_scope(user, customer)
+    # An anonymised customer is a placeholder kept for the records: nobody fills it again.
+    return (user.has_perm("dealership.change_customer") and is_customer_in_scope(user, customer)
+            and customer.anonymised_at is None)
+
+
+def can_export_customer_data(user, customer) -> bool:
+    """PIPL Art. 45: the store answers a customer's request for a copy of their data."""
+    return (user.has_perm("dealership.export_customer_data")
+            and is_customer_in_scope(user, customer))
+
+
+def can_erase_customer(user, customer) -> bool:
+    """PIPL Art. 47: erasure by anonymisation, decided by a manager or the administrator."""
+    return (has_role(user, Role.MANAGER, Role.ADMIN)
+            and user.has_perm("dealership.erase_customer")
+            and is_customer_in_scope(user, customer) and customer.anonymised_at is None)
 
 
 def can_create_customer(user) -> bool:

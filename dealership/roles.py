@@ -11,43 +11,34 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
 from dealership.enums import Role
+from dealership.registry import role_permissions
 
 _VIEW_CATALOGUE = (
     "dealership.view_brand", "dealership.view_series", "dealership.view_trim",
     "dealership.view_colour", "dealership.view_stockvehicle",
 )
 
-_SELL = (
-    "contracts.view_quote", "contracts.add_quote", "contracts.view_contract",
-    "contracts.add_contract", "contracts.view_accessory", "contracts.view_valuepackage",
-    "contracts.view_discountpolicy",
-)
-
-# "app_label.codename"; later issues extend this table for their own models.
-ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+# The core's share of each role's permissions ("app_label.codename"); every stage adds its
+# own models' share with `register_role_permissions` in its AppConfig.ready().
+CORE_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.RECEPTIONIST: ("dealership.view_stockvehicle",),
     Role.CONSULTANT: (
-        *_VIEW_CATALOGUE, *_SELL, "dealership.view_customer", "dealership.add_customer",
+        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.add_customer",
         "dealership.change_customer", "dealership.view_customer_pii",
     ),
     Role.SUPERVISOR: (
-        *_VIEW_CATALOGUE, *_SELL, "contracts.view_approvalrequest",
-        "contracts.change_approvalrequest", "dealership.view_customer", "dealership.add_customer",
+        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.add_customer",
         "dealership.change_customer", "dealership.view_customer_pii",
     ),
     Role.MANAGER: (
-        *_VIEW_CATALOGUE, *_SELL, "contracts.view_approvalrequest",
-        "contracts.change_approvalrequest", "contracts.change_contract",
-        "dealership.view_customer", "dealership.add_customer",
+        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.add_customer",
         "dealership.change_customer", "dealership.view_customer_pii",
         "dealership.view_stock_cost", "dealership.change_stockvehicle",
         "dealership.add_stockvehicle", "dealership.view_auditentry",
+        "dealership.export_customer_data", "dealership.erase_customer",
     ),
     Role.FINANCE: (
-        *_VIEW_CATALOGUE, "contracts.view_quote", "contracts.view_contract",
-        "delivery.view_payment", "delivery.change_payment", "delivery.view_refundobligation",
-        "delivery.change_refundobligation", "dealership.view_customer",
-        "dealership.view_customer_pii",
+        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.view_customer_pii",
         "dealership.view_stock_cost",
     ),
     Role.SERVICE_ADVISOR: (
@@ -55,26 +46,33 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
     Role.CUSTOMER_CARE: (
         "dealership.view_customer", "dealership.change_customer", "dealership.view_customer_pii",
+        "dealership.export_customer_data",
     ),
     Role.MARKETING: (*_VIEW_CATALOGUE, "dealership.view_customer"),
     Role.GROUP_EXEC: (),
     Role.ADMIN: (
-        *_VIEW_CATALOGUE, "contracts.view_quote", "contracts.view_contract",
-        "contracts.view_approvalrequest", "contracts.view_contractdocument",
-        "contracts.view_discountpolicy", "contracts.change_discountpolicy",
-        "contracts.view_accessory", "contracts.add_accessory", "contracts.change_accessory",
-        "contracts.view_valuepackage", "contracts.add_valuepackage",
-        "contracts.change_valuepackage", "dealership.view_customer", "dealership.change_customer",
+        *_VIEW_CATALOGUE, "dealership.view_customer", "dealership.change_customer",
         "dealership.view_customer_pii", "dealership.view_stock_cost",
         "dealership.view_auditentry", "dealership.view_store", "dealership.change_store",
         "dealership.view_user", "dealership.change_user", "dealership.add_user",
+        "dealership.export_customer_data", "dealership.erase_customer",
     ),
 }
 
 
+def role_permissions_merged() -> dict[str, frozenset[str]]:
+    """Every role's permissions: the union of the fragments the apps registered. A role
+    nobody grants anything still gets its (empty) group; an unknown role is refused at
+    start-up by `dealership.checks`."""
+    merged: dict[str, set[str]] = {role: set() for role in Role.values}
+    for fragment in role_permissions():
+        merged[fragment.role].update(fragment.codenames)
+    return {role: frozenset(codenames) for role, codenames in merged.items()}
+
+
 def roles_sync() -> None:
-    """Create one group per role and give it exactly the permissions of the table."""
-    for role, perms in ROLE_PERMISSIONS.items():
+    """Create one group per role and give it exactly the permissions the apps registered."""
+    for role, perms in role_permissions_merged().items():
         group, _created = Group.objects.get_or_create(name=role)
         query = Q(pk__in=[])
         for perm in perms:

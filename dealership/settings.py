@@ -6,6 +6,7 @@ CELERY_BROKER_URL, Celery uses kombu's filesystem transport, which needs no serv
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "template_partials",
     "csp",
+    "axes",
     "dealership",
     "leads",
     "showroom",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dealership.urls"
@@ -124,8 +128,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    # Short timeouts: a request must not hang on a cache server that is away.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+                          "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -142,6 +148,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one
+# username, or from one client address, sign-in is refused for LOGIN_LOCKOUT_MINUTES
+# (an administrator can unlock sooner in the admin; both are audited).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "dealership.views.account.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "dealership.middleware.client_ip"
+# Behind a reverse proxy the client's address is in X-Forwarded-For: TRUSTED_PROXY_COUNT is
+# how many proxies of ours append to it (0: the app is reached directly, REMOTE_ADDR is the
+# client and the header, which a client can forge, is ignored).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -225,6 +249,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     ]
 else:
     CELERY_FILESYSTEM_FOLDERS = []
+    # A request that queues a task (dealership.tasks.task_enqueue) waits at most this long
+    # for a broker that is away; workers reconnect on their own.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -251,6 +279,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Contracts: signed contracts whose PDF message was lost or whose rendering failed.
     "contracts-render-pending-documents": {"task": "contracts.render_pending_documents",
                                            "schedule": crontab(minute="*/5")},
+    # PIPL retention: never-converted customers past their store's period are anonymised.
+    "dealership-anonymise-expired-customers": {
+        "task": "dealership.anonymise_expired_customers", "schedule": crontab(hour=3, minute=15)},
 }
 
 # --- Customer messages ----------------------------------------------------------------
@@ -260,6 +291,9 @@ LEADS_MESSAGE_SENDER = env_str("LEADS_MESSAGE_SENDER", "leads.senders.Developmen
 LEADS_SMS_GATEWAY_URL = env_str("LEADS_SMS_GATEWAY_URL")
 LEADS_SMS_GATEWAY_KEY = env_secret("LEADS_SMS_GATEWAY_KEY") or ""
 LEADS_SMS_GATEWAY_TIMEOUT = env_int("LEADS_SMS_GATEWAY_TIMEOUT", 10, minimum=1)
+# The secret the gateway signs inbound texts with (POST /api/v1/sms/inbound, STOP replies);
+# unset: the webhook answers 503.
+LEADS_SMS_WEBHOOK_SECRET = env_secret("LEADS_SMS_WEBHOOK_SECRET") or ""
 
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
@@ -271,6 +305,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # a banner per command, a line per failed sign-in
         # The filesystem broker has no host, and kombu warns about that on every publish.
         **({"kombu.connection": {"level": "ERROR"}}
            if CELERY_BROKER_URL.startswith("filesystem://") else {}),

@@ -125,3 +125,40 @@ def normalize_vin(raw: str) -> str:
 
 def validate_vin(value: str) -> None:
     normalize_vin(value)
+
+
+# --- Business ranges of typed dates (issue 10) ------------------------------------------------
+# Every date or time a person types has a range that makes sense for the business: a walk-in
+# arrived today, a follow-up is within the next year, a delivery within two years. Outside it
+# the form says so in the user's language, and the service refuses it again (a year-1 date
+# once reached PostgreSQL and broke every page that showed it).
+def ensure_within(value: dt.date | dt.datetime | None, *, earliest=None, latest=None,
+                  field: str | None = None) -> None:
+    """Raise ValidationError (on `field`, if named) when `value` is outside the range.
+
+    Datetimes are compared as instants; the message shows the bounds in the active time
+    zone. Either bound may be None (open).
+    """
+    if value is None:
+        return
+    too_early = earliest is not None and value < earliest
+    too_late = latest is not None and value > latest
+    if not (too_early or too_late):
+        return
+
+    def shown(bound) -> str:
+        if isinstance(bound, dt.datetime):
+            return timezone.localtime(bound).strftime("%Y-%m-%d %H:%M")
+        return bound.isoformat()
+
+    if earliest is not None and latest is not None:
+        message = _("Enter a date between %(earliest)s and %(latest)s.")
+    elif earliest is not None:
+        message = _("Enter a date on or after %(earliest)s.")
+    else:
+        message = _("Enter a date on or before %(latest)s.")
+    params = {"earliest": shown(earliest) if earliest is not None else "",
+              "latest": shown(latest) if latest is not None else ""}
+    error = ValidationError(message, code="out_of_range", params=params)
+    raise ValidationError({field: error}) if field else error
+

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from delivery.enums import PaymentChannel
+from contracts.enums import PaymentChannel
 
 
 class RefundSettleForm(forms.Form):

@@ -6,33 +6,29 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from dealership.enums import ON_HAND_STOCK_STATUSES, Role
+from contracts.models import RefundObligation
+from contracts.selectors.ledger import (
+    payment_scope_for_user,
+    payments_to_confirm,
+    refund_scope_for_user,
+    refunds_due,
+)
+from contracts.services import ledger
+from dealership.enums import ON_HAND_STOCK_STATUSES
 from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.models import StockVehicle, User
 from dealership.permissions import role_required
-from delivery import services
-from delivery.enums import RefundStatus
 from delivery.forms import RefundSettleForm
-from delivery.models import Payment, RefundObligation
+from delivery.permissions import FINANCE_DESK_ROLES
 
 FINANCE = "delivery/finance_desk.html"
-
-
-# --- Reads (scoped to the finance user's store) -------------------------------------------
-def _payments(user: User) -> QuerySet[Payment]:
-    return (Payment.objects.filter(store_id=user.store_id)
-            .select_related("contract", "recorded_by", "confirmed_by"))
-
-
-def _refunds(user: User) -> QuerySet[RefundObligation]:
-    return (RefundObligation.objects.filter(store_id=user.store_id)
-            .select_related("contract", "created_by", "settled_by"))
 
 
 def _refund_form(refund: RefundObligation, data=None) -> RefundSettleForm:
@@ -44,9 +40,8 @@ def _desk_context(user: User, *, bound: RefundSettleForm | None = None) -> dict:
     on_hand = StockVehicle.objects.filter(store_id=user.store_id,
                                           status__in=ON_HAND_STOCK_STATUSES)
     figures = on_hand.aggregate(count=Count("id"), cost=Sum("cost"), list_value=Sum("list_price"))
-    to_confirm = list(_payments(user).filter(confirmed_at__isnull=True)
-                      .order_by("received_at", "pk"))
-    refunds = list(_refunds(user).filter(status=RefundStatus.DUE).order_by("created_at", "pk"))
+    to_confirm = list(payments_to_confirm(user=user))
+    refunds = list(refunds_due(user=user))
     for refund in refunds:
         refund.form = (bound if bound is not None and bound.prefix == f"refund-{refund.pk}"
                        else _refund_form(refund))
@@ -56,18 +51,18 @@ def _desk_context(user: User, *, bound: RefundSettleForm | None = None) -> dict:
 
 
 @require_safe
-@role_required(Role.FINANCE)
+@role_required(*FINANCE_DESK_ROLES)
 def finance_desk(request: HttpRequest) -> HttpResponse:
     return render(request, FINANCE, _desk_context(request.user))
 
 
 # --- Writes -------------------------------------------------------------------------------
 @require_POST
-@role_required(Role.FINANCE)
+@role_required(*FINANCE_DESK_ROLES)
 def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    payment = get_object_or_404(_payments(request.user), pk=pk)
+    payment = get_object_or_404(payment_scope_for_user(user=request.user), pk=pk)
     try:
-        services.payment_confirm(actor=request.user, payment=payment)
+        ledger.payment_confirm(actor=request.user, payment=payment)
     except ValidationError as error:
         # Confirmed by someone else meanwhile: a conflict; the row shows who did it.
         notice, status = " ".join(error.messages), 409
@@ -75,9 +70,11 @@ def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         notice, status = _("Payment of ¥%(amount)s confirmed.") % {
             "amount": f"{payment.amount:,.2f}"}, 200
     if request.htmx:
-        context = {"payment": get_object_or_404(_payments(request.user), pk=pk),
+        context = {"payment": get_object_or_404(payment_scope_for_user(user=request.user),
+                                                pk=pk),
                    "notice": notice, "failed": status != 200}
-        return render(request, f"{FINANCE}#payment-row", context, status=status)
+        return render(request, partial_template(request, FINANCE, "payment-row"), context,
+                      status=status)
     if status == 200:
         messages.success(request, notice)
         return redirect("delivery:finance_desk")
@@ -86,14 +83,14 @@ def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.FINANCE)
+@role_required(*FINANCE_DESK_ROLES)
 def refund_settle(request: HttpRequest, pk: int) -> HttpResponse:
-    refund = get_object_or_404(_refunds(request.user), pk=pk)
+    refund = get_object_or_404(refund_scope_for_user(user=request.user), pk=pk)
     form = _refund_form(refund, request.POST)
     status, notice = 400, ""
     if form.is_valid():
         try:
-            refund = services.refund_settle(actor=request.user, refund=refund, **form.cleaned_data)
+            refund = ledger.refund_settle(actor=request.user, refund=refund, **form.cleaned_data)
         except ValidationError as error:
             status = 400 if hasattr(error, "error_dict") else 409
             apply_service_errors(form, error)
@@ -101,9 +98,9 @@ def refund_settle(request: HttpRequest, pk: int) -> HttpResponse:
             status, notice = 200, _("Refund of ¥%(amount)s to %(contract)s recorded.") % {
                 "amount": f"{refund.amount:,.2f}", "contract": refund.contract}
     if request.htmx:
-        refund = get_object_or_404(_refunds(request.user), pk=pk)
+        refund = get_object_or_404(refund_scope_for_user(user=request.user), pk=pk)
         refund.form = form
-        return render(request, f"{FINANCE}#refund-row",
+        return render(request, partial_template(request, FINANCE, "refund-row"),
                       {"refund": refund, "notice": notice}, status=status)
     if status == 200:
         messages.success(request, notice)

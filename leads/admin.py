@@ -7,12 +7,14 @@ consent changes) are never edited here. An API key created here is shown once.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dealership.admin import AuditedAdmin
+from dealership.validators import ensure_within
 from leads.api import new_api_key
 from leads.models import (
     ApiKey,
@@ -27,9 +29,12 @@ from leads.models import (
     LostRequest,
     Notification,
     OutboundMessage,
+    RoutingAvailability,
     Task,
     Touch,
 )
+from leads.services.board import campaign_day_range
+from leads.services.work import FOLLOW_UP_HORIZON
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,8 +47,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CampaignAdminForm(forms.ModelForm):
+    """The admin writes without the campaign services: the same range of days (issue 10)."""
+
+    class Meta:
+        model = Campaign
+        fields = "__all__"  # noqa: DJ007 - the admin's own field choice applies
+
+    def clean(self):
+        cleaned = super().clean()
+        store = cleaned.get("store")
+        if store is not None:
+            earliest, latest = campaign_day_range(store)
+            for name in ("starts_on", "ends_on"):
+                if cleaned.get(name) is not None:
+                    try:
+                        ensure_within(cleaned[name], earliest=earliest, latest=latest)
+                    except forms.ValidationError as error:
+                        self.add_error(name, error)
+        return cleaned
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignAdminForm
     list_display = ["name", "store", "channel", "starts_on", "ends_on", "budget"]
     list_filter = ["store", "channel"]
     list_select_related = ["store"]
@@ -62,8 +89,25 @@ class TouchInline(admin.TabularInline):
         return False
 
 
+class LeadAdminForm(forms.ModelForm):
+    """A follow-up date changed here keeps the range of lead_log_touch: today (the store's)
+    to a year ahead. An unchanged past date (an overdue lead) stays as it is."""
+
+    class Meta:
+        model = Lead
+        fields = "__all__"  # noqa: DJ007 - the admin's own field choice applies
+
+    def clean_next_follow_up_on(self):
+        value = self.cleaned_data.get("next_follow_up_on")
+        if value is not None and "next_follow_up_on" in self.changed_data:
+            today = self.instance.store.today()
+            ensure_within(value, earliest=today, latest=today + FOLLOW_UP_HORIZON)
+        return value
+
+
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
+    form = LeadAdminForm
     list_display = ["id", "customer", "store", "owner", "channel", "grade", "status",
                     "created_at", "follow_up_due_at"]
     list_filter = ["store", "status", "grade", "channel", "campaign"]
@@ -128,6 +172,16 @@ class ConsultantRoutingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # routing rows are created by lead_route
+
+
+@admin.register(RoutingAvailability)
+class RoutingAvailabilityAdmin(ReadOnlyAdmin):
+    """Written by the showroom's roster; the desk changes it, not the admin."""
+
+    list_display = ["day", "store", "user", "available"]
+    list_filter = ["store", "available"]
+    list_select_related = ["store", "user"]
+    date_hierarchy = "day"
 
 
 @admin.register(Notification)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
 import secrets
 import time
@@ -25,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from dealership.enums import ConsentSource
 from dealership.models import Store, User
 from leads.enums import Channel
-from leads.forms_intake import LeadIntakeForm
+from leads.forms.intake import LeadIntakeForm
 from leads.models import ApiKey, hash_api_key
 from leads.services.capture import lead_capture
 
@@ -34,6 +35,8 @@ KEY_PREFIX_LENGTH = 12
 # Writing last_used_at on every call of a busy key would cost a row update per lead.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 ALL_ERRORS = "__all__"
+
+logger = logging.getLogger(__name__)
 
 
 # --- Keys -----------------------------------------------------------------------------------
@@ -89,12 +92,19 @@ def _over_rate_limit(api_key: ApiKey) -> int | None:
     """
     now = time.time()
     bucket = f"lead-api-rate:{api_key.key_hash[:20]}:{int(now // 60)}"
-    cache.add(bucket, 0, timeout=120)
     try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.set(bucket, 1, timeout=120)
-        count = 1
+        cache.add(bucket, 0, timeout=120)
+        try:
+            count = cache.incr(bucket)
+        except ValueError:  # expired between add and incr
+            cache.set(bucket, 1, timeout=120)
+            count = 1
+    except Exception:  # the cache server is away (redis' ConnectionError, a timeout, ...)
+        # Fail open: losing a website's leads for the whole outage costs more than a few
+        # minutes without a rate limit; the key still has to be valid.
+        logger.warning("lead API rate limit not checked (cache unavailable) for key %s",
+                       api_key.prefix, exc_info=True)
+        return None
     if count <= api_key.rate_limit_per_minute:
         return None
     return max(1, math.ceil(60 - now % 60))
@@ -121,7 +131,13 @@ def _read_body(request: HttpRequest) -> bytes | None:
         declared = 0
     if declared > MAX_BODY_BYTES:
         return None
-    body = request.read(MAX_BODY_BYTES + 1)
+    if not declared and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        # No Content-Length: Django's request stream is limited to 0 bytes, but the
+        # server (gunicorn) has decoded the chunks into wsgi.input; read it, with the limit.
+        stream = request.META.get("wsgi.input")
+        body = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
+    else:
+        body = request.read(MAX_BODY_BYTES + 1)
     return None if len(body) > MAX_BODY_BYTES else body
 
 

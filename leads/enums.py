@@ -59,6 +59,10 @@ ACTIVE_STATUSES = tuple(s for s in OPEN_STATUSES if s != LeadStatus.DORMANT)
 # The funnel order: a lead only moves forward along it.
 FUNNEL = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.INVITED, LeadStatus.VISITED,
           LeadStatus.TEST_DRIVEN, LeadStatus.NEGOTIATING)
+# Worked leads that a first quote moves on to "negotiating". A dormant lead is woken by a
+# follow-up (lead_log_touch), not by paperwork; a closed one stays closed.
+BEFORE_NEGOTIATION_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.INVITED,
+                               LeadStatus.VISITED, LeadStatus.TEST_DRIVEN)
 
 
 class TouchKind(models.TextChoices):
@@ -96,6 +100,9 @@ class LostRequestStatus(models.TextChoices):
 
 
 class EventKind(models.TextChoices):
+    """What the leads stage writes on a lead's timeline; later stages register their own
+    kinds (dealership.timeline)."""
+
     CREATED = "created", _("Lead created")
     ENQUIRY = "enquiry", _("New enquiry")
     TOUCH = "touch", _("Follow-up")
@@ -114,11 +121,6 @@ class EventKind(models.TextChoices):
     MESSAGE = "message", _("Message queued")
     OPT_OUT = "opt_out", _("Customer opted out")
     OVERDUE = "overdue", _("Follow-up overdue")
-    VISIT = "visit", _("Showroom visit")
-    INVITATION = "invitation", _("Invitation")
-    TEST_DRIVE = "test_drive", _("Test drive")
-    QUOTE = "quote", _("Quote")
-    CONTRACT = "contract", _("Contract")
 
 
 class MessageChannel(models.TextChoices):

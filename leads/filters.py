@@ -1,4 +1,4 @@
-"""The "my leads" list filters. Applied by leads.selectors_screens.lead_list_for_user."""
+"""The "my leads" list filters. Applied by leads.selectors.leads.lead_list_for_user."""
 
 from __future__ import annotations
 

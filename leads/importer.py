@@ -29,7 +29,7 @@ from dealership.models import Customer, Store, User
 from dealership.permissions import has_role
 from dealership.validators import normalize_phone
 from leads.enums import Channel, PurchaseWindow
-from leads.forms_intake import MAX_BUDGET
+from leads.forms.intake import MAX_BUDGET
 from leads.models import Campaign, ImportBatch
 from leads.services.capture import lead_capture
 
@@ -37,7 +37,9 @@ COLUMNS = ("name", "phone", "channel", "model_interest", "purchase_window", "bud
            "budget_max", "city", "note", "created_at")
 REQUIRED_COLUMNS = ("name", "phone", "channel")
 MAX_LENGTHS = {"name": 50, "model_interest": 100, "city": 50, "note": 1000}
-EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+# A row's created_at: from 2000-01-01 in the store (older records are no leads to work any
+# more, and year 1 breaks the pages that show it) to now.
+FIRST_DAY = dt.date(2000, 1, 1)
 
 IMPORTED, DUPLICATE, ERROR = "imported", "duplicate", "error"
 RESULTS = (IMPORTED, DUPLICATE, ERROR)
@@ -146,9 +148,13 @@ def _parse_created_at(text: str, store: Store, now: dt.datetime, row: _Row):
                 continue
     if parsed is not None and timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=store.tzinfo)  # a local time of the store
-    if parsed is None or parsed < EARLIEST:
+    if parsed is None:
         row.problems.append(_("created_at “%(value)s” is no date; use YYYY-MM-DD or "
                               "YYYY-MM-DD HH:MM.") % {"value": text})
+        return None
+    if parsed < dt.datetime.combine(FIRST_DAY, dt.time.min, tzinfo=store.tzinfo):
+        row.problems.append(_("created_at “%(value)s” is before %(first)s.")
+                            % {"value": text, "first": FIRST_DAY.isoformat()})
         return None
     if parsed > now:
         row.problems.append(_("created_at “%(value)s” is in the future.") % {"value": text})

@@ -28,7 +28,8 @@ from dealership.services.audit import audit_changes
 from dealership.validators import normalize_phone
 from leads.enums import OPEN_STATUSES, EventKind, MessageChannel, MessageStatus
 from leads.models import ConsentChange, Lead, LeadEvent, OutboundMessage
-from leads.selectors import policy_for
+from leads.privacy import messages_suppress_unsent
+from leads.selectors.policy import policy_for
 from leads.senders import BaseSender, SendError, get_sender
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def message_queue(
         # The customer's row lock orders this against an opt-out arriving at the same time.
         locked = (Customer.objects.select_for_update(of=("self",)).select_related("store")
                   .get(pk=customer.pk))
-        if not locked.marketing_consent:
+        if not locked.marketing_consent or locked.anonymised_at is not None:
             return None
         policy = policy_for(locked.store)
         if counted_messages(now).filter(customer=locked).count() >= policy.messages_per_week:
@@ -136,7 +137,8 @@ def _finish(message: OutboundMessage, **fields) -> None:
 
 
 def _send_one(message: OutboundMessage, sender: BaseSender, now: dt.datetime) -> str:
-    if not Customer.objects.filter(pk=message.customer_id, marketing_consent=True).exists():
+    if not Customer.objects.filter(pk=message.customer_id, marketing_consent=True,
+                                   anonymised_at__isnull=True).exists():
         _finish(message, status=MessageStatus.SUPPRESSED, error="no consent at send time")
         return "suppressed"
     try:
@@ -205,7 +207,8 @@ def customer_opt_out(*, customer: Customer, source: str, actor: User | None = No
     """The customer wants no more marketing messages. Every "no" is recorded, also a repeat.
 
     Side effects: a ConsentChange row; the customer's consent cleared (audited); their
-    queued messages suppressed; an OPT_OUT event on each of their open leads.
+    unsent messages (queued, or failed and due for a retry) suppressed; an OPT_OUT event
+    on each of their open leads.
     """
     if actor is not None and not can_edit_customer(actor, customer):
         raise PermissionDenied
@@ -219,8 +222,7 @@ def customer_opt_out(*, customer: Customer, source: str, actor: User | None = No
             locked.save(update_fields=["marketing_consent", "consent_at", "consent_source",
                                        "updated_at"])
             audit_changes(actor=actor, instance=locked, reason=_("Opted out of marketing"))
-        OutboundMessage.objects.filter(customer=locked, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.SUPPRESSED, error="customer opted out")
+        messages_suppress_unsent([locked.pk])
         open_leads = Lead.objects.filter(customer=locked, status__in=OPEN_STATUSES)
         LeadEvent.objects.bulk_create([
             LeadEvent(lead_id=lead_id, kind=EventKind.OPT_OUT, actor=actor, note=note,
@@ -250,6 +252,28 @@ def inbound_sms(*, store: Store, phone: str, text: str,
         return None
     return customer_opt_out(customer=customer, source=SOURCE_SMS_REPLY, note=text.strip(),
                             now=now)
+
+
+def inbound_sms_received(*, phone: str, text: str, store_code: str = "",
+                         now: dt.datetime | None = None) -> list[ConsentChange]:
+    """A text from the gateway's webhook. With a store code, as `inbound_sms` for that
+    store; without one (a group-wide sender number), a STOP opts the number out at every
+    store where it is a customer: honouring a "no" too widely is the safe side."""
+    if not is_stop_reply(text):
+        return []
+    stores = Store.objects.filter(is_active=True)
+    if store_code:
+        stores = stores.filter(code=store_code)
+    try:
+        e164 = normalize_phone(phone)
+    except ValidationError:
+        return []
+    changes = []
+    for store in stores.filter(customers__phone=e164).distinct():
+        change = inbound_sms(store=store, phone=e164, text=text, now=now)
+        if change is not None:
+            changes.append(change)
+    return changes
 
 
 # --- Reads for the Messages page -------------------------------------------------------

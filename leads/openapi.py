@@ -14,17 +14,12 @@ from django.views.decorators.http import require_safe
 
 from leads.api import MAX_BODY_BYTES
 from leads.enums import Grade
-from leads.forms_intake import (
-    JsonBooleanField,
-    JsonChoiceField,
-    JsonIntegerField,
-    LeadIntakeForm,
-)
+from leads.forms.intake import JsonBooleanField, JsonChoiceField, JsonIntegerField, LeadIntakeForm
 
 DESCRIPTIONS = {
     "name": "The customer's name.",
-    "phone": "Mobile phone number; national (13812345678) or international "
-             "(+86 138 1234 5678) form. One phone is one customer of the store.",
+    "phone": "Mobile phone number; national (13800138000) or international "
+             "(+86 138 0013 8000) form. One phone is one customer of the store.",
     "channel": "Where the lead comes from; must be the channel the API key was issued for.",
     "external_id": "Your id of this lead. The same (channel, external_id) sent again returns "
                    "the first result and creates nothing.",

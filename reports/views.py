@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dealership.enums import ON_HAND_STOCK_STATUSES, SLOW_STOCK_DAYS, Role, StockStatus
@@ -19,15 +20,15 @@ from dealership.selectors import consultants_with_book, count_per_store, stock_s
 def store_overview(request: HttpRequest) -> HttpResponse:
     """The manager's home: customers, consultants' books and stock of the store."""
     store = request.user.store
-    today = timezone.localdate()
-    month_start = today.replace(day=1)
+    today = store.today()  # the store's day, whatever the server's time zone
+    month_start, _ = store.day_bounds(today.replace(day=1))
     customers = Customer.objects.filter(store=store).aggregate(
         total=Count("id"),
-        this_month=Count("id", filter=Q(created_at__date__gte=month_start)),
+        this_month=Count("id", filter=Q(created_at__gte=month_start)),
     )
     slow = StockVehicle.objects.filter(
         store=store, status__in=ON_HAND_STOCK_STATUSES,
-        arrival_date__lt=today - timezone.timedelta(days=SLOW_STOCK_DAYS),
+        arrival_date__lt=today - dt.timedelta(days=SLOW_STOCK_DAYS),
     ).count()
     summary = stock_summary(store=store)
     context = {

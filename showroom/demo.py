@@ -211,6 +211,8 @@ def _today(rng: random.Random, *, store: Store, consultants: list[User], now) ->
                   state_since=now - dt.timedelta(minutes=rng.randrange(5, 90)))
         for i, user in enumerate(consultants)
     ])
+    # Every active consultant is on the roster and none is off: lead routing, which knows
+    # no roster until the desk saves one, routes to the same consultants.
     Visit.objects.bulk_create([
         Visit(store=store, consultant=user, arrived_at=now - dt.timedelta(minutes=15 + 10 * i),
               party_size=2, first_visit=True, routed_by=RoutedBy.QUEUE,

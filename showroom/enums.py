@@ -10,6 +10,14 @@ from django.utils.translation import gettext_lazy as _
 SLOT = dt.timedelta(minutes=30)
 
 
+class LeadEventKind(models.TextChoices):
+    """What the showroom writes on a lead's timeline (registered in ShowroomConfig)."""
+
+    VISIT = "visit", _("Showroom visit")
+    INVITATION = "invitation", _("Invitation")
+    TEST_DRIVE = "test_drive", _("Test drive")
+
+
 class DutyState(models.TextChoices):
     AVAILABLE = "available", _("Waiting for a customer")
     WITH_CUSTOMER = "with_customer", _("With a customer")

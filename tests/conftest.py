@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from dealership.enums import Role, Seniority
 from tests.factories import (
@@ -39,6 +41,8 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The SMS webhook answers 503 without a secret; tests sign with this one.
+    settings.LEADS_SMS_WEBHOOK_SECRET = "test-sms-webhook-secret"
     _isolate_filesystem_broker(settings)
 
 
@@ -64,6 +68,40 @@ def _isolate_filesystem_broker(settings) -> None:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _personal_numbers_masked(request, monkeypatch):
+    """Issue 10: every test-client response served to a viewer who may never see personal
+    numbers in full is scanned for an unmasked mobile or ID number (tests/pii_scan.py).
+    A test that must serve one says why: `@pytest.mark.allow_full_pii("…")`."""
+    if request.node.get_closest_marker("allow_full_pii"):
+        yield
+        return
+    from django.test import Client
+
+    from tests.pii_scan import scan_response
+
+    caller = threading.get_ident()
+    # A leak found in another thread (a race test's client) fails the test at its end.
+    elsewhere: list = []
+
+    def report(leak) -> None:
+        if threading.get_ident() == caller:
+            pytest.fail(str(leak))
+        elsewhere.append(leak)
+
+    original = Client.request
+
+    def request_scanned(self, **environ):
+        response = original(self, **environ)
+        scan_response(response, report)
+        return response
+
+    monkeypatch.setattr(Client, "request", request_scanned)
+    yield
+    if elsewhere:
+        pytest.fail("\n".join(str(leak) for leak in elsewhere), pytrace=False)
 
 
 @pytest.fixture
@@ -142,6 +180,16 @@ def login(client):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture
+def in_english():
+    """Run the test in English, so exact messages are asserted as their msgids.
+
+    A module asks for it with `pytestmark = pytest.mark.usefixtures("in_english")`.
+    """
+    with translation.override("en"):
+        yield
 
 
 # --- Browser tests ------------------------------------------------------------------------

@@ -9,11 +9,10 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from contracts.enums import ContractEventKind
+from contracts.enums import ContractEventKind, LeadEventKind
 from contracts.models import Contract, ContractDocument, ContractEvent, ContractSequence
 from contracts.services import documents
 from dealership.models import Store
-from leads.enums import EventKind
 from leads.models import LeadEvent
 
 
@@ -35,7 +34,7 @@ def renumber(store: Store) -> None:
                                                        sequence=counters[year])
         ContractEvent.objects.filter(contract=contract, kind=ContractEventKind.SIGNED).update(
             note=number)
-        for event in LeadEvent.objects.filter(lead_id=contract.lead_id, kind=EventKind.CONTRACT,
+        for event in LeadEvent.objects.filter(lead_id=contract.lead_id, kind=LeadEventKind.CONTRACT,
                                               data__contract=contract.pk):
             event.note = event.note.replace(contract.number, number)
             event.save(update_fields=["note"])

@@ -55,20 +55,21 @@ from contracts.models import (
     ContractDocument,
     ContractEvent,
     DiscountPolicy,
+    Payment,
     Quote,
     QuoteVersion,
+    RefundObligation,
     ValuePackage,
 )
 from contracts.services import contracts as contract_services
 from contracts.services import pricing
 from contracts.services import quotes as quote_services
+from contracts.services.ledger import payment_confirm
 from contracts.services.quotes import QuoteInput
 from dealership.demo import data
 from dealership.enums import Role, StockStatus
 from dealership.models import Customer, StockVehicle, Store, Trim, User
 from dealership.models.audit import AuditEntry
-from delivery.models import Payment, RefundObligation
-from delivery.services import payment_confirm
 from leads.enums import LeadStatus, LostRequestStatus
 from leads.models import Lead, LeadEvent
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.enums import ApprovalDecision, ContractStatus, PackageKind
+from contracts.enums import ApprovalDecision, ContractStatus, PackageKind, PaymentChannel
 from contracts.enums import TradeInCondition as Condition
 from dealership.enums import Powertrain
-from delivery.enums import PaymentChannel
 
 LANGUAGE = "zh-hans"
 ACCESSORIES = [  # code, name, price, on sale

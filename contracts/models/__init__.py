@@ -5,9 +5,11 @@ from contracts.models.contracts import (
     ContractEvent,
     ContractSequence,
 )
+from contracts.models.ledger import Payment, RefundObligation
 from contracts.models.quotes import ApprovalRequest, Quote, QuoteVersion
 
 __all__ = [
     "Accessory", "ApprovalRequest", "Contract", "ContractDocument", "ContractEvent",
-    "ContractSequence", "DiscountPolicy", "Quote", "QuoteVersion", "ValuePackage",
+    "ContractSequence", "DiscountPolicy", "Payment", "Quote", "QuoteVersion", "RefundObligation",
+    "ValuePackage",
 ]

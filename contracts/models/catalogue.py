@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.enums import PackageKind
 from dealership.models.audit import Audited
-
-ZERO = Decimal("0")
+from dealership.money import ZERO
 
 
 class DiscountPolicy(Audited):

@@ -20,8 +20,7 @@ from contracts.enums import (
     QuoteStatus,
     TradeInCondition,
 )
-
-ZERO = Decimal("0")
+from dealership.money import ZERO
 
 
 def money(verbose_name, **kwargs) -> models.DecimalField:

@@ -15,8 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,6 +24,8 @@ from contracts.enums import (
     ContractEventKind,
     ContractStatus,
     DocumentStatus,
+    LeadEventKind,
+    PaymentChannel,
     QuoteStatus,
 )
 from contracts.models import (
@@ -43,16 +44,25 @@ from contracts.permissions import (
     can_work_contract,
     can_write_quote,
 )
+from contracts.selectors.ledger import money_received, receipt_number_in_use
+from contracts.services.ledger import payment_record_deposit, refund_obligation_open
+from contracts.services.quotes import (
+    quote_mark_contracted,
+    quote_reopen,
+    quote_withdraw_with_contract,
+)
 from dealership.enums import AuditAction
 from dealership.models import Store, User
+from dealership.money import fen
 from dealership.services.audit import audit_changes, audit_created, audit_log
-from dealership.validators import normalize_phone
-from delivery.enums import PaymentChannel, PaymentKind
-from delivery.models import Payment, RefundObligation
+from dealership.tasks import task_enqueue
+from dealership.validators import ensure_within, normalize_phone
 
-ZERO = Decimal("0")
 # The Civil Code (art. 586) caps a deposit (定金) at 20 % of the contract's amount.
 DEPOSIT_CAP = Decimal("0.20")
+# A delivery is promised for the coming two years at most (orders from the factory take
+# months, never years); the earliest is the store's today.
+DELIVERY_HORIZON = dt.timedelta(days=2 * 366)
 EDITABLE_FIELDS = ("buyer_name", "buyer_id_number", "buyer_phone", "buyer_address",
                    "configuration", "deposit_amount", "promised_delivery_date", "extra_terms")
 
@@ -140,16 +150,18 @@ def contract_draft(*, actor: User, quote: Quote) -> Contract:
             loan_annual_rate=version.loan_annual_rate,
             monthly_payment=version.monthly_payment, created_by=actor)
         contract.save()
-        locked.status = QuoteStatus.CONTRACTED
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=["status", "updated_at"])
-        audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE,
-                  changes={"status": [QuoteStatus.APPROVED, QuoteStatus.CONTRACTED]})
+        contract.quote = quote_mark_contracted(actor=actor, quote=locked)
         audit_created(actor=actor, instance=contract)
         _event(contract, ContractEventKind.CREATED, actor=actor,
                note=_("From quote %(number)s v%(version)s") % {
                    "number": locked.number, "version": version.number})
     return contract
+
+
+def delivery_day_range(store: Store) -> tuple[dt.date, dt.date]:
+    """The days a delivery may be promised for: the store's today to two years ahead."""
+    today = store.today()
+    return today, today + DELIVERY_HORIZON
 
 
 def _edit_errors(contract: Contract, values: dict) -> dict[str, list[str]]:
@@ -165,7 +177,7 @@ def _edit_errors(contract: Contract, values: dict) -> dict[str, list[str]]:
             errors["buyer_id_number"] = error.messages
     if "deposit_amount" in values:
         deposit = values["deposit_amount"]
-        cap = (contract.total_price * DEPOSIT_CAP).quantize(Decimal("0.01"))
+        cap = fen(contract.total_price * DEPOSIT_CAP)
         if deposit is None or deposit < 0:
             errors["deposit_amount"] = [_("Enter a deposit of zero or more.")]
         elif deposit > cap:
@@ -186,6 +198,9 @@ def contract_update(*, actor: User, contract: Contract, **values) -> Contract:
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    # Later than the horizon is refused here; earlier than today by _edit_errors.
+    ensure_within(values.get("promised_delivery_date"),
+                  latest=delivery_day_range(contract.store)[1], field="promised_delivery_date")
     if "buyer_phone" in values:
         try:
             values["buyer_phone"] = normalize_phone(values["buyer_phone"])
@@ -310,8 +325,8 @@ def contract_sign(
                 errors["deposit_channel"] = [_("How was the deposit paid?")]
             if not receipt_number:
                 errors["receipt_number"] = [_("Enter the deposit's receipt number.")]
-            elif Payment.objects.filter(store=locked.store,
-                                        receipt_number=receipt_number).exists():
+            elif receipt_number_in_use(store_id=locked.store_id,
+                                       receipt_number=receipt_number):
                 errors["receipt_number"] = [_("This receipt number is already in the "
                                               "ledger.")]
         if errors:
@@ -326,18 +341,11 @@ def contract_sign(
               fields=("number", "year", "sequence", "signed_by", "signed_at"))
         _event(locked, ContractEventKind.SIGNED, actor=actor, note=locked.number)
         if locked.deposit_amount > 0:
-            try:
-                # The ledger check above cannot see a signing of the same moment; the
-                # unique receipt number can. The refusal rolls the whole signing back,
-                # its number included.
-                with transaction.atomic():
-                    Payment.objects.create(
-                        store=locked.store, contract=locked, kind=PaymentKind.DEPOSIT,
-                        channel=deposit_channel, amount=locked.deposit_amount,
-                        receipt_number=receipt_number, received_at=now, recorded_by=actor)
-            except IntegrityError:
-                raise ValidationError({"receipt_number": [_(
-                    "This receipt number is already in the ledger.")]}) from None
+            # The ledger check above cannot see a signing of the same moment; the unique
+            # receipt number can. Its refusal rolls the whole signing back, its number
+            # included.
+            payment_record_deposit(actor=actor, contract=locked, channel=deposit_channel,
+                                   receipt_number=receipt_number, received_at=now)
             _event(locked, ContractEventKind.DEPOSIT, actor=actor,
                    note=f"¥{locked.deposit_amount:,.2f} · {receipt_number}")
         document = ContractDocument.objects.create(
@@ -347,26 +355,21 @@ def contract_sign(
 
             lead_win(lead=locked.lead, actor=actor)
         if locked.lead_id is not None:
-            from leads.enums import EventKind
             from leads.services.events import event
 
-            event(locked.lead, EventKind.CONTRACT, actor=actor,
+            event(locked.lead, LeadEventKind.CONTRACT, actor=actor,
                   note=_("Contract %(number)s signed") % {"number": locked.number},
                   contract=locked.pk)
         transaction.on_commit(lambda: document_enqueue(document.pk))
     return locked
 
 
-def document_enqueue(document_id: int) -> None:
-    """Queue the PDF; a broker that is down leaves it to the sweep job."""
+def document_enqueue(document_id: int) -> bool:
+    """Queue the PDF without waiting on the broker; one that is down leaves it to the
+    sweep job (`contracts.render_pending_documents`, every 5 minutes)."""
     from contracts.tasks import contract_document_render_task
 
-    try:
-        contract_document_render_task.delay(document_id=document_id)
-    except Exception:
-        import logging
-
-        logging.getLogger(__name__).exception("could not queue contract PDF %s", document_id)
+    return task_enqueue(contract_document_render_task, document_id=document_id)
 
 
 # --- Personal data ------------------------------------------------------------------------
@@ -409,14 +412,6 @@ def contract_close(*, actor: User, contract: Contract) -> Contract:
     return locked
 
 
-def money_received(contract: Contract) -> Decimal:
-    """What the customer has paid on the contract, net of refunds."""
-    totals = Payment.objects.filter(contract=contract).aggregate(
-        paid=Sum("amount", filter=~Q(kind=PaymentKind.REFUND)),
-        refunded=Sum("amount", filter=Q(kind=PaymentKind.REFUND)))
-    return (totals["paid"] or ZERO) - (totals["refunded"] or ZERO)
-
-
 def contract_cancel(*, actor: User, contract: Contract, reason: str) -> Contract:
     """Any state before delivered → cancelled. When money was received, a refund is owed
     (finance settles it). An unsigned contract gives its quote back (approved again); a
@@ -432,32 +427,32 @@ def contract_cancel(*, actor: User, contract: Contract, reason: str) -> Contract
         if locked.status == ContractStatus.SIGNED and not can_cancel_contract(actor, locked):
             raise PermissionDenied
         was_signed = locked.status == ContractStatus.SIGNED
+        # Asked while the contract is still in the state its cancellation starts from:
+        # who may cancel a signed contract (and so open its refund) is the manager.
+        received = money_received(contract=locked)
+        note = reason
+        if received > 0:
+            refund_obligation_open(actor=actor, contract=locked, amount=received,
+                                   reason=reason)
+            note = _("%(reason)s — ¥%(amount)s to refund") % {
+                "reason": reason, "amount": f"{received:,.2f}"}
         locked.cancelled_by = actor
         locked.cancelled_at = timezone.now()
         locked.cancel_reason = reason
         _move(locked, ContractStatus.CANCELLED, actor=actor, reason=reason,
               fields=("cancelled_by", "cancelled_at", "cancel_reason"))
-        received = money_received(locked)
-        note = reason
-        if received > 0:
-            RefundObligation.objects.create(store=locked.store, contract=locked,
-                                            amount=received, reason=reason, created_by=actor)
-            note = _("%(reason)s — ¥%(amount)s to refund") % {
-                "reason": reason, "amount": f"{received:,.2f}"}
         _event(locked, ContractEventKind.CANCELLED, actor=actor, note=note)
-        # The quote's own transition: given back (approved again) or withdrawn with it.
-        quote = Quote.objects.select_for_update(of=("self",)).get(pk=locked.quote_id)
-        before = quote.status
-        quote.status = QuoteStatus.WITHDRAWN if was_signed else QuoteStatus.APPROVED
-        quote.updated_at = timezone.now()
-        quote.save(update_fields=["status", "updated_at"])
-        audit_log(actor=actor, instance=quote, action=AuditAction.UPDATE,
-                  changes={"status": [before, quote.status]}, reason=reason)
+        # The quote's own transition: withdrawn with a signed contract, given back
+        # (approved again) with an unsigned one.
+        if was_signed:
+            quote_withdraw_with_contract(actor=actor, quote=locked.quote, reason=reason)
+        else:
+            quote_reopen(actor=actor, quote=locked.quote, reason=reason)
     return locked
 
 
 __all__ = [
     "DocumentStatus", "contract_approve", "contract_cancel", "contract_close",
     "contract_draft", "contract_mark_delivered", "contract_number_next", "contract_reject",
-    "contract_sign", "contract_submit", "contract_update", "money_received",
+    "contract_sign", "contract_submit", "contract_update",
 ]

@@ -10,22 +10,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contracts.models import DiscountPolicy
-from contracts.permissions import POLICY_EDIT_ROLES
+from contracts.permissions import can_edit_discount_policy
 from dealership.models import User
-from dealership.permissions import has_role
+from dealership.money import HUNDRED, ZERO, fen
 from dealership.services.audit import audit_changes
 
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
 EDITABLE_FIELDS = ("consultant_limit", "supervisor_limit", "floor_pct", "quote_valid_days",
                    "contract_terms")
 DECIMAL_FIELDS = ("consultant_limit", "supervisor_limit", "floor_pct")
-CENT = Decimal("0.01")
 MAX_VALID_DAYS = 90
-
-
-def can_edit_policy(user: User) -> bool:
-    return has_role(user, *POLICY_EDIT_ROLES)
 
 
 def _errors(policy: DiscountPolicy) -> dict[str, list[str]]:
@@ -47,14 +40,14 @@ def _errors(policy: DiscountPolicy) -> dict[str, list[str]]:
 def discount_policy_update(*, actor: User, policy: DiscountPolicy, **values) -> DiscountPolicy:
     """Change some of the policy's fields. Side effects: an audit row listing what changed
     (none when nothing did). Quotes already saved keep the tier they were given."""
-    if not can_edit_policy(actor):
+    if not can_edit_discount_policy(actor):
         raise PermissionDenied
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
     for name in DECIMAL_FIELDS:
         if values.get(name) is not None:
-            values[name] = Decimal(values[name]).quantize(CENT)
+            values[name] = fen(Decimal(values[name]))
     if "contract_terms" in values:
         values["contract_terms"] = "\n".join(
             line.strip() for line in values["contract_terms"].strip().splitlines()

@@ -6,18 +6,11 @@ Money is CNY in `Decimal`, rounded half-up to the fen at each printed figure.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 
 from contracts.enums import TIER_ORDER, ApprovalTier, PaymentPlan
 from dealership.enums import Role
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0")
-HUNDRED = Decimal("100")
-
-
-def fen(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+from dealership.money import CENT, HUNDRED, ZERO, fen
 
 
 def monthly_payment(principal: Decimal, annual_rate_pct: Decimal, months: int) -> Decimal:

@@ -24,6 +24,7 @@ from contracts.enums import (
     ApprovalDecision,
     ApprovalStatus,
     ApprovalTier,
+    LeadEventKind,
     PaymentPlan,
     QuoteStatus,
 )
@@ -39,9 +40,11 @@ from contracts.permissions import can_decide_approval, can_write_quote
 from contracts.services import pricing
 from dealership.enums import AuditAction, StockStatus
 from dealership.models import Colour, Customer, StockVehicle, Trim, User
+from dealership.money import ZERO
 from dealership.services.audit import audit_log
+from leads.enums import BEFORE_NEGOTIATION_STATUSES
+from leads.services.work import lead_start_negotiation
 
-ZERO = Decimal("0")
 MAX_QUANTITY = 20
 # The stock whose cost a margin is set against (typical_cost and the approvals inbox).
 COSTED_STOCK_STATUSES = (StockStatus.IN_STOCK, StockStatus.IN_TRANSIT, StockStatus.RESERVED)
@@ -291,10 +294,9 @@ def _settle(*, quote: Quote, version: QuoteVersion, actor: User, priced: Priced,
 
 def _lead_event(quote: Quote, *, actor: User, note: str, **data) -> None:
     if quote.lead_id is not None:
-        from leads.enums import EventKind
         from leads.services.events import event
 
-        event(quote.lead, EventKind.QUOTE, actor=actor, note=note, quote=quote.pk, **data)
+        event(quote.lead, LeadEventKind.QUOTE, actor=actor, note=note, quote=quote.pk, **data)
 
 
 def _check(actor: User, data: QuoteInput, policy: DiscountPolicy) -> Priced:
@@ -307,7 +309,8 @@ def _check(actor: User, data: QuoteInput, policy: DiscountPolicy) -> Priced:
 
 def quote_create(*, actor: User, customer: Customer, data: QuoteInput, lead=None) -> Quote:
     """A new quote with its first version. Side effects: an approval request when the
-    discount is over the author's authority, an audit row, a QUOTE event on the lead."""
+    discount is over the author's authority, an audit row, a QUOTE event on the lead, and a
+    lead still before negotiation moves on to it (leads.services.lead_start_negotiation)."""
     if not can_write_quote(actor, customer=customer):
         raise PermissionDenied
     if lead is not None and (lead.customer_id != customer.pk or lead.store_id != customer.store_id):
@@ -329,6 +332,12 @@ def quote_create(*, actor: User, customer: Customer, data: QuoteInput, lead=None
             "out_the_door": [None, str(version.out_the_door)]})
         _lead_event(quote, actor=actor, note=_("Quote %(number)s: ¥%(total)s") % {
             "number": quote.number, "total": f"{version.out_the_door:,.2f}"})
+        if lead is not None and lead.status in BEFORE_NEGOTIATION_STATUSES:
+            try:
+                with transaction.atomic():
+                    lead_start_negotiation(lead=lead, actor=actor)
+            except ValidationError:
+                pass  # another request moved the lead on meanwhile; the quote stands
     return quote
 
 
@@ -488,7 +497,54 @@ def approval_decide(
     return locked
 
 
+# --- A quote and its contract (called by contracts.services.contracts) --------------------
+def _move(quote: Quote, *, actor: User, starts_from: str, status: str,
+          reason: str = "") -> Quote:
+    """Lock the quote, refuse unless it is in `starts_from`, move it, audit it. Inside
+    the contract's transaction, so the quote and its contract change together."""
+    with transaction.atomic():
+        locked = _locked(quote)
+        if locked.status != starts_from:
+            raise ValidationError(_("This quote is %(status)s; that step is not possible "
+                                    "now.") % {"status": locked.get_status_display()})
+        locked.status = status
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "updated_at"])
+        audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE,
+                  changes={"status": [starts_from, status]}, reason=reason)
+    return locked
+
+
+def quote_mark_contracted(*, actor: User, quote: Quote) -> Quote:
+    """approved → contracted: a contract was drafted from it, so it can no longer change.
+    Side effects: an audit row."""
+    if not can_write_quote(actor, quote=quote):
+        raise PermissionDenied
+    return _move(quote, actor=actor, starts_from=QuoteStatus.APPROVED,
+                 status=QuoteStatus.CONTRACTED)
+
+
+def quote_reopen(*, actor: User, quote: Quote, reason: str) -> Quote:
+    """contracted → approved: its contract was cancelled before signing, so the offer
+    stands again and another contract may be drafted from it. Side effects: an audit row
+    with the cancellation's reason."""
+    if not can_write_quote(actor, quote=quote):
+        raise PermissionDenied
+    return _move(quote, actor=actor, starts_from=QuoteStatus.CONTRACTED,
+                 status=QuoteStatus.APPROVED, reason=reason)
+
+
+def quote_withdraw_with_contract(*, actor: User, quote: Quote, reason: str) -> Quote:
+    """contracted → withdrawn: its signed contract was cancelled, and the offer goes with
+    it. Side effects: an audit row with the cancellation's reason."""
+    if not can_write_quote(actor, quote=quote):
+        raise PermissionDenied
+    return _move(quote, actor=actor, starts_from=QuoteStatus.CONTRACTED,
+                 status=QuoteStatus.WITHDRAWN, reason=reason)
+
+
 __all__ = [
-    "ApprovalTier", "Priced", "QuoteInput", "approval_decide", "quote_create", "quote_price",
-    "quote_revise", "quote_withdraw", "typical_cost",
+    "ApprovalTier", "Priced", "QuoteInput", "approval_decide", "quote_create",
+    "quote_mark_contracted", "quote_price", "quote_reopen", "quote_revise", "quote_withdraw",
+    "quote_withdraw_with_contract", "typical_cost",
 ]

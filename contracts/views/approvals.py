@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from contracts import selectors_approvals as selectors
 from contracts.enums import ApprovalStatus
-from contracts.forms_approvals import DecisionForm
+from contracts.forms.approvals import DecisionForm
 from contracts.models import ApprovalRequest
 from contracts.permissions import APPROVER_ROLES, can_decide_approval, can_see_cost
+from contracts.selectors import approvals as selectors
 from contracts.services import quotes as services
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
@@ -76,8 +76,9 @@ def _decided(request: HttpRequest, approval: ApprovalRequest) -> HttpResponse:
         return redirect("contracts:approval_inbox")
     context = {"approval": selectors.approval_get_for_user(user=request.user, pk=approval.pk),
                "notice": notice, "show_cost": can_see_cost(request.user)}
-    return trigger_client_event(render(request, f"{INBOX}#approval-card", context),
-                                DECIDED_EVENT)
+    return trigger_client_event(
+        render(request, partial_template(request, INBOX, "approval-card"), context),
+        DECIDED_EVENT)
 
 
 @require_POST
@@ -103,7 +104,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _decided(request, decided)
     if _from_card(request, pk):
-        return render(request, f"{INBOX}#approval-card",
+        return render(request, partial_template(request, INBOX, "approval-card"),
                       {"approval": approval, "form": form, "show_cost": can_see_cost(user)},
                       status=status)
     return render(request, DETAIL, _detail_context(user, approval, form), status=status)

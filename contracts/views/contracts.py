@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -29,7 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from contracts.enums import CANCELLABLE_CONTRACT_STATUSES, ContractStatus, DocumentStatus
-from contracts.forms_contracts import (
+from contracts.forms.contracts import (
     ApproveForm,
     CancelForm,
     ContractEditForm,
@@ -47,23 +46,23 @@ from contracts.permissions import (
     can_review_contract,
     can_work_contract,
 )
-from contracts.selectors_contracts import (
+from contracts.selectors.contracts import (
     contract_document_of,
     contract_get_for_user,
     contract_list_for_user,
-    contract_payments,
-    contract_refund_of,
     contract_status_now,
     contract_timeline,
     quote_get_for_contract,
     review_queue_for_user,
 )
+from contracts.selectors.ledger import contract_payments, contract_refund_of, money_received
 from contracts.services import contracts as services
 from contracts.services.documents import MAX_ATTEMPTS
 from dealership.enums import Role
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
 from dealership.models import User
+from dealership.money import ZERO
 from dealership.permissions import can_view_full_pii, role_required
 
 PAGE_SIZE = 25
@@ -71,7 +70,6 @@ LIST = "contracts/contract_list.html"
 DETAIL = "contracts/contract_detail.html"
 EDIT = "contracts/contract_edit.html"
 QUEUE = "contracts/review_queue.html"
-ZERO = Decimal("0")
 # Closing a delivered contract is the manager's or finance's (contracts.permissions).
 CLOSE_ROLES = (*CONTRACT_WRITE_ROLES, Role.FINANCE)
 
@@ -84,9 +82,10 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     filterset, contracts = contract_list_for_user(user=request.user, params=request.GET)
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
     filtered = any(request.GET.get(name) for name in filterset.filters)
-    template = LIST
-    if request.htmx and request.htmx.target == "contract-rows":
-        template += "#contract-rows"
+    # Only the filter form swaps the rows; another htmx request (a history restore) gets
+    # the page.
+    template = (partial_template(request, LIST, "contract-rows")
+                if request.htmx.target == "contract-rows" else LIST)
     context = {"filter": filterset, "page": page, "filtered": filtered}
     return render(request, template, context, status=400 if filterset.errors else 200)
 
@@ -155,9 +154,9 @@ def _detail_context(user: User, contract: Contract, **overrides) -> dict:
         "can_reveal": can_view_full_pii(user, contract.customer), "revealed": False,
         "timeline": contract_timeline(contract=contract),
         "payments": contract_payments(contract=contract),
-        "refund": contract_refund_of(contract), **_document_context(contract),
+        "refund": contract_refund_of(contract=contract), **_document_context(contract),
         # What a cancellation now would owe back to the customer.
-        "refund_if_cancelled": (services.money_received(contract) if actions["cancel"]
+        "refund_if_cancelled": (money_received(contract=contract) if actions["cancel"]
                                 else ZERO),
         "approve_form": ApproveForm(), "reject_form": RejectForm(),
         "cancel_form": CancelForm(), "sign_form": _sign_form(contract),
@@ -181,7 +180,7 @@ def contract_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     services.contract_reveal_pii(actor=request.user, contract=contract)
     context = {"contract": contract, "can_reveal": True, "revealed": True}
     if request.htmx:
-        return render(request, f"{DETAIL}#buyer-details", context)
+        return render(request, partial_template(request, DETAIL, "buyer-details"), context)
     return render(request, DETAIL, _detail_context(request.user, contract, revealed=True))
 
 
@@ -294,9 +293,9 @@ def _done(request: HttpRequest, pk: int, text: str) -> HttpResponse:
                         else reverse("contracts:contract_detail", kwargs={"pk": pk}))
     contract = contract_get_for_user(user=request.user, pk=pk)
     if _from_queue(request):
-        return render(request, f"{QUEUE}#review-row", {"contract": contract, "notice": text,
-                                                       "reject_form": RejectForm()})
-    response = render(request, f"{DETAIL}#contract-page",
+        return render(request, partial_template(request, QUEUE, "review-row"),
+                      {"contract": contract, "notice": text, "reject_form": RejectForm()})
+    response = render(request, partial_template(request, DETAIL, "contract-page"),
                       _detail_context(request.user, contract, notice=text))
     # The action was posted from the actions panel; its outcome changes the whole page.
     return retarget(reswap(response, "outerHTML"), "#contract-page")
@@ -312,7 +311,8 @@ def _refused(request: HttpRequest, pk: int, *, status: int, errors: list[str],
                             for texts in form_.errors.values() for text in texts]
         context = {"contract": contract, "errors": errors, "reject_form": form}
         if request.htmx:
-            return render(request, f"{QUEUE}#review-row", context, status=status)
+            return render(request, partial_template(request, QUEUE, "review-row"), context,
+                          status=status)
         context["contracts"] = review_queue_for_user(user=request.user)
         return render(request, QUEUE, context, status=status)
     context = _detail_context(request.user, contract, action_errors=errors, **forms_)
@@ -393,6 +393,8 @@ def contract_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_document(request: HttpRequest, pk: int) -> HttpResponse:
     """The document panel; it polls itself while the PDF is being generated."""
     contract = contract_get_for_user(user=request.user, pk=pk)
+    # The panel's own URL, polled by htmx: any request gets the panel, which is all its
+    # context holds.
     return render(request, f"{DETAIL}#contract-document", _document_context(contract))
 
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from contracts.forms_approvals import PolicyForm
-from contracts.permissions import POLICY_VIEW_ROLES
-from contracts.selectors_approvals import policy_get_for_user, policy_stores_for_user
-from contracts.services.policy import EDITABLE_FIELDS, can_edit_policy, discount_policy_update
+from contracts.forms.policy import PolicyForm
+from contracts.permissions import POLICY_VIEW_ROLES, can_edit_discount_policy
+from contracts.selectors.policy import policy_get_for_user, policy_stores_for_user
+from contracts.services.policy import EDITABLE_FIELDS, discount_policy_update
 from dealership.forms import apply_service_errors
 from dealership.permissions import role_required
 from dealership.selectors import audit_entries_for
@@ -27,7 +27,7 @@ POLICY = "contracts/policy.html"
 @role_required(*POLICY_VIEW_ROLES)
 def discount_policy(request: HttpRequest) -> HttpResponse:
     user = request.user
-    can_edit = can_edit_policy(user)
+    can_edit = can_edit_discount_policy(user)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     policy = policy_get_for_user(user=user, store_code=request.GET.get("store"))

@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from contracts.enums import REVISABLE_QUOTE_STATUSES, ApprovalTier, PaymentPlan, QuoteStatus
-from contracts.forms_quotes import QuoteForm, WithdrawForm, initial_from_version
+from contracts.forms.quotes import QuoteForm, WithdrawForm, initial_from_version
 from contracts.models import DiscountPolicy, Quote, QuoteVersion
 from contracts.permissions import (
     QUOTE_VIEW_ROLES,
@@ -28,7 +28,7 @@ from contracts.permissions import (
     can_see_cost,
     can_write_quote,
 )
-from contracts.selectors_quotes import (
+from contracts.selectors.quotes import (
     lead_of_customer,
     quote_approvals,
     quote_contracts,
@@ -158,6 +158,8 @@ def quote_calculate(request: HttpRequest) -> HttpResponse:
         form = QuoteForm(data, user=request.user)
         form.is_valid()
     context = {"form": form, **_preview(request.user, form)}
+    # Only the builder's htmx posts here, for its totals panel: the panels are all that
+    # the context holds, whoever asks.
     response = render(request, f"{BUILDER}#quote-totals", context)
     if trim_changed:
         response.content += render_to_string(f"{BUILDER}#car-options",

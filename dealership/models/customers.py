@@ -54,6 +54,10 @@ class Customer(Audited):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set when the customer's personal data was replaced (erasure or retention, PIPL
+    # Art. 47): the row stays for the contracts and accounting records that point to it.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True,
+                                         editable=False)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -63,6 +67,8 @@ class Customer(Audited):
         ordering = ["-created_at", "-id"]
         permissions = [
             ("view_customer_pii", _("Can see phone and ID numbers of visible customers in full")),
+            ("export_customer_data", _("Can export everything held about a customer")),
+            ("erase_customer", _("Can erase (anonymise) a customer")),
         ]
         constraints = [
             # The database, not a form, guarantees one customer per phone and store.
@@ -86,6 +92,10 @@ class Customer(Audited):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def phone_masked(self) -> str:

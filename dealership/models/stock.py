@@ -78,9 +78,10 @@ class StockVehicle(Audited):
                                                      "arrival date.")})
 
     def age_days(self, today: dt.date | None = None) -> int | None:
+        """Whole days on hand, counted in the store's day (today by the store's clock)."""
         if self.arrival_date is None or self.status not in ON_HAND_STOCK_STATUSES:
             return None
-        today = today or timezone.localdate()
+        today = today or self.store.today()
         return (today - self.arrival_date).days
 
     def is_slow(self, today: dt.date | None = None) -> bool:

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -36,7 +36,8 @@ class DealerGroup(models.Model):
 
 
 class Store(Audited):
-    AUDIT_FIELDS = ("code", "name", "timezone", "address", "opens_at", "closes_at", "is_active")
+    AUDIT_FIELDS = ("code", "name", "timezone", "address", "opens_at", "closes_at", "is_active",
+                    "retention_years")
 
     group = models.ForeignKey(
         DealerGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="stores",
@@ -56,6 +57,11 @@ class Store(Audited):
     opens_at = models.TimeField(_("opens at"), default=dt.time(8, 30))
     closes_at = models.TimeField(_("closes at"), default=dt.time(18, 0))
     is_active = models.BooleanField(_("active"), default=True)
+    # PIPL Art. 19/47: personal data of customers who never bought is kept this long after
+    # their last activity, then anonymised by the retention job.
+    retention_years = models.PositiveSmallIntegerField(
+        _("keep never-converted customers for … years"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)])
 
     class Meta:
         verbose_name = _("store")

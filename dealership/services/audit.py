@@ -70,3 +70,17 @@ def audit_changes(*, actor, instance: Audited, reason: str = "") -> AuditEntry |
                       changes=_labelled(instance, diff), reason=reason)
     instance.audit_reset()
     return entry
+
+
+def audit_forget_fields(*, model: type[models.Model], object_ids: list, fields: tuple[str, ...]
+                        ) -> None:
+    """Erasure (PIPL Art. 47): drop these fields' old and new values from the audit rows of
+    these records; who changed what, and when, stays. A handful of rows per person, so the
+    JSON of each is edited key by key."""
+    entries = list(AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in object_ids]))
+    for entry in entries:
+        entry.changes = {name: value for name, value in entry.changes.items()
+                         if name not in fields}
+    AuditEntry.objects.bulk_update(entries, ["changes"])

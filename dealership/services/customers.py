@@ -13,6 +13,7 @@ from dealership.enums import AuditAction
 from dealership.models import AuditEntry, Customer, Store, User
 from dealership.permissions import can_create_customer, can_edit_customer, can_view_full_pii
 from dealership.services.audit import audit_changes, audit_created, audit_log
+from dealership.services.privacy import consent_withdrawn
 
 EDITABLE_FIELDS = ("name", "phone", "gender", "city", "address", "id_number", "wechat_id",
                    "marketing_consent", "consent_source", "note")
@@ -74,11 +75,16 @@ def customer_create(*, actor: User, store: Store, data: dict[str, Any],
 
 
 def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) -> Customer:
-    """Change a customer's details. Side effects: one audit row listing the changed fields."""
+    """Change a customer's details (also the customer's correction request, PIPL Art. 46).
+
+    Side effects: one audit row listing the changed fields; when marketing consent is
+    withdrawn, what the stages had queued for the customer is stopped (same transaction).
+    """
     if not can_edit_customer(actor, customer):
         raise PermissionDenied
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        had_consent = locked.marketing_consent
         for name in EDITABLE_FIELDS:
             if name in data and name not in ("marketing_consent", "consent_source"):
                 setattr(locked, name, data[name])
@@ -92,6 +98,8 @@ def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) ->
         except IntegrityError as error:
             raise _duplicate_error(locked, error) from None
         audit_changes(actor=actor, instance=locked)
+        if had_consent and not locked.marketing_consent:
+            consent_withdrawn(customer_ids=[locked.pk])
     return locked
 
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from dealership.enums import Language
 from dealership.models import User
@@ -35,3 +38,21 @@ def user_set_language(*, user: User, language: str) -> User:
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
     return user
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Delete every live session of `user`; returns how many.
+
+    Django refuses an inactive user's session but keeps it in the store, so reactivating
+    the account would make an old cookie valid again. Sessions are keyed by a random key,
+    not by user, so the live ones are decoded: their number follows the staff signed in
+    now, not the store's history.
+    """
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        if data.get(SESSION_KEY) == str(user.pk) and HASH_SESSION_KEY in data:
+            ended.append(session.session_key)
+    Session.objects.filter(session_key__in=ended).delete()
+    return len(ended)
+

@@ -34,8 +34,9 @@ def language_set(request: HttpRequest) -> HttpResponse:
     translation.activate(form.cleaned_data["language"])
     messages.success(request, _("The interface language has been changed."))
     target = form.cleaned_data.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    # Only a local path: a bare word would be reversed as a URL name by redirect() (500).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "home"
     response = redirect(target)
     # The cookie keeps the choice for the login page after this user logs out.
@@ -45,3 +46,10 @@ def language_set(request: HttpRequest) -> HttpResponse:
         secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
     return response
+
+
+def login_locked_out(request: HttpRequest, original_response=None,
+                     credentials: dict | None = None) -> HttpResponse:
+    """django-axes' lockout answer: the sign-in page's look, a message, 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

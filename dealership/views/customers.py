@@ -17,6 +17,8 @@ from dealership.permissions import (
     CUSTOMER_ROLES,
     can_create_customer,
     can_edit_customer,
+    can_erase_customer,
+    can_export_customer_data,
     can_view_full_pii,
     role_required,
 )
@@ -52,6 +54,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "customer": customer,
         "can_reveal": can_view_full_pii(request.user, customer),
         "can_edit": can_edit_customer(request.user, customer),
+        "can_export": can_export_customer_data(request.user, customer),
+        "can_erase": can_erase_customer(request.user, customer),
         "history": audit_entries_for(instance=customer),
     }
     template = "dealership/customer_detail.html"

@@ -34,7 +34,7 @@ def nav_badges_view(request: HttpRequest) -> HttpResponse:
     Any signed-in user: each count is scoped to the user by its own function."""
     items = nav_for(request.user)
     counts = nav_badges(request.user, items)
-    badges = [(item, counts[item.url_name]) for item in items if item.badge]
+    badges = [(item, counts[item.url_name]) for item in items if item.has_badge]
     response = render(request, "components/nav_badges.html",
                       {"badges": badges, "places": ("wide", "menu")})
     response["Cache-Control"] = "private, no-store"

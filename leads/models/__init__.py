@@ -12,9 +12,10 @@ from leads.models.leads import (
 )
 from leads.models.messaging import ConsentChange, OutboundMessage
 from leads.models.policy import LeadPolicy
+from leads.models.routing import RoutingAvailability
 
 __all__ = [
     "ApiKey", "Campaign", "ConsentChange", "ConsultantRouting", "ImportBatch", "Lead",
     "LeadEvent", "LeadIntake", "LeadPolicy", "LostRequest", "Notification", "OutboundMessage",
-    "Task", "Touch", "hash_api_key",
+    "RoutingAvailability", "Task", "Touch", "hash_api_key",
 ]

@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealership.timeline import timeline_kind_choices
 from leads.enums import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
     FUNNEL,
     OPEN_STATUSES,
     Channel,
-    EventKind,
     Grade,
     LeadStatus,
     LostReason,
@@ -173,7 +173,8 @@ class LeadEvent(models.Model):
     """The lead's timeline and audit trail: every change, who made it, from what to what."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("what"), max_length=20, choices=EventKind.choices)
+    # Every stage's kinds, as registered (dealership.timeline): no stage named here.
+    kind = models.CharField(_("what"), max_length=20, choices=timeline_kind_choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+", verbose_name=_("by"))
     # e.g. {"from": "new", "to": "contacted"} or {"from_owner": 3, "to_owner": 5}
@@ -293,7 +294,7 @@ class Notification(models.Model):
                              related_name="notifications")
     lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="+")
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    kind = models.CharField(max_length=20, choices=timeline_kind_choices)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -3,6 +3,7 @@ consultant's book, the store's lead policy."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,10 +12,16 @@ from django.utils.translation import gettext as _
 
 from dealership.enums import AuditAction, Role
 from dealership.models import Store, User
-from dealership.permissions import has_role
 from dealership.services.audit import audit_changes, audit_log
+from dealership.services.users import user_sessions_end
+from dealership.validators import ensure_within
 from leads.models import Campaign, ConsultantRouting, Lead, LeadPolicy
-from leads.permissions import can_edit_policy, can_reassign_book
+from leads.permissions import (
+    can_edit_policy,
+    can_manage_campaigns,
+    can_reassign_book,
+    can_set_on_duty,
+)
 from leads.services.routing import book_reassign, lead_assign
 
 CAMPAIGN_FIELDS = ("name", "channel", "starts_on", "ends_on", "budget", "note")
@@ -25,23 +32,24 @@ POLICY_FIELDS = ("cadence_a_days", "cadence_b_days", "cadence_c_per_month",
                  "reactivation_text")
 
 
-# --- Action rules (small named predicates, asked by the views and the services) -------
-def can_manage_campaigns(user) -> bool:
-    """Marketing and the manager plan campaigns; supervisors only read them."""
-    return user.store_id is not None and has_role(user, Role.MARKETING, Role.MANAGER)
-
-
-def can_set_on_duty(user, consultant: User) -> bool:
-    return (has_role(user, Role.MANAGER) and consultant.role == Role.CONSULTANT
-            and consultant.store_id == user.store_id)
-
-
 # --- Campaigns -------------------------------------------------------------------------
 def _plain(value: Any) -> Any:
     return value if isinstance(value, int | str | bool | type(None)) else str(value)
 
 
+# A campaign is planned at most about five years ahead; the store's history starts in 2000.
+CAMPAIGN_FIRST_DAY = dt.date(2000, 1, 1)
+CAMPAIGN_HORIZON = dt.timedelta(days=5 * 366)
+
+
+def campaign_day_range(store: Store) -> tuple[dt.date, dt.date]:
+    return CAMPAIGN_FIRST_DAY, store.today() + CAMPAIGN_HORIZON
+
+
 def _campaign_save(campaign: Campaign) -> None:
+    earliest, latest = campaign_day_range(campaign.store)
+    for name in ("starts_on", "ends_on"):
+        ensure_within(getattr(campaign, name), earliest=earliest, latest=latest, field=name)
     campaign.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
@@ -124,6 +132,7 @@ def consultant_hand_over(*, actor: User, from_user: User, to_user: User,
             leaver.is_active = False
             leaver.save(update_fields=["is_active"])
             audit_changes(actor=actor, instance=leaver, reason=_("Left the store"))
+            user_sessions_end(user=leaver)
             ConsultantRouting.objects.filter(user=leaver).update(on_duty=False)
     return moved
 
@@ -156,4 +165,3 @@ def policy_update(*, actor: User, policy: LeadPolicy, data: dict[str, Any]) -> L
         locked.save()
         audit_changes(actor=actor, instance=locked)
     return locked
-

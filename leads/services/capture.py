@@ -13,7 +13,7 @@ from dealership.models import Customer, Store, User
 from dealership.services.audit import audit_created
 from leads.enums import ONLINE_CHANNELS, OPEN_STATUSES, EventKind, LeadStatus
 from leads.models import Campaign, ConsentChange, Lead, LeadIntake
-from leads.selectors import policy_for
+from leads.selectors.policy import policy_for
 from leads.services.events import event, grade_for, next_due, notify
 from leads.services.routing import lead_route
 
@@ -111,15 +111,18 @@ def lead_capture(
                 event(lead, EventKind.ASSIGNED, actor=actor, to_owner=owner.pk,
                       reason="customer" if keeper else ("chosen" if owner_chosen else "routing"))
                 notify(lead, owner, EventKind.ENQUIRY if existed else EventKind.ASSIGNED)
+        replayed = False
         if external_id:
             try:
                 with transaction.atomic():
                     LeadIntake.objects.create(store=store, channel=channel, lead=lead,
                                               external_id=external_id, duplicate=existed)
             except IntegrityError:
-                # The same external id arrived twice at once; the first one's result stands.
+                # The same external id arrived twice at once; the first one's result stands
+                # (even though this request, waiting on the customer row, saw the first
+                # one's customer and lead and would have called itself a duplicate).
+                replayed = True
                 transaction.set_rollback(True)
-    if external_id and not LeadIntake.objects.filter(
-            store=store, channel=channel, external_id=external_id, lead=lead).exists():
+    if replayed:
         return _intake_result(store, channel, external_id)
     return CaptureResult(lead=lead, duplicate=existed)

@@ -1,9 +1,18 @@
+"""Notifications to staff: sending one, marking them read."""
+
 from __future__ import annotations
 
 from django.utils import timezone
 
-from dealership.models import User
-from leads.models import Notification
+from dealership.models import Store, User
+from leads.models import Lead, Notification
+
+
+def notification_send(*, store: Store, user: User, kind: str,
+                      lead: Lead | None = None) -> Notification:
+    """Tell a member of staff about a lead, or about a customer who has no lead of theirs
+    (a returning walk-in who asked for them). Side effects: one unread notification."""
+    return Notification.objects.create(store=store, user=user, lead=lead, kind=kind)
 
 
 def notification_mark_all_read(*, user: User) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.apps import apps
+import datetime as dt
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -12,8 +14,15 @@ from django.utils.translation import gettext as _
 from dealership.enums import Role, Seniority
 from dealership.models import Customer, Store, User
 from leads.enums import OPEN_STATUSES, EventKind, Grade
-from leads.models import ConsultantRouting, Lead, LeadEvent, Notification, Task
-from leads.permissions import can_reassign_book, can_reassign_lead
+from leads.models import (
+    ConsultantRouting,
+    Lead,
+    LeadEvent,
+    Notification,
+    RoutingAvailability,
+    Task,
+)
+from leads.permissions import can_reassign_book, can_reassign_lead, can_set_routing_availability
 from leads.services.events import event, notify
 
 SENIORITY_FOR_GRADE = {Grade.A: Seniority.SENIOR, Grade.C: Seniority.JUNIOR}
@@ -39,13 +48,11 @@ def lead_route(*, store: Store, grade: str, exclude: tuple[int, ...] = ()) -> Us
     on_duty = ConsultantRouting.objects.filter(
         store=store, on_duty=True, user__is_active=True, user__role=Role.CONSULTANT,
     ).exclude(user_id__in=exclude)
-    # When the showroom keeps a roster today, those marked off today get no new leads.
+    # When the showroom keeps a roster today, only those it has available get new leads.
     # (A store that keeps no roster routes by the on-duty switches alone.)
-    shifts = apps.get_model("showroom", "DutyShift").objects.filter(store=store,
-                                                                   date=store.today())
-    if shifts.exists():
-        on_duty = on_duty.filter(user_id__in=shifts.exclude(state="off")
-                                 .values("consultant_id"))
+    today = RoutingAvailability.objects.filter(store=store, day=store.today())
+    if today.exists():
+        on_duty = on_duty.filter(user_id__in=today.filter(available=True).values("user_id"))
     wanted = SENIORITY_FOR_GRADE.get(grade)
     candidates = on_duty.filter(user__seniority=wanted) if wanted else on_duty
     if wanted and not candidates.exists():
@@ -61,6 +68,24 @@ def lead_route(*, store: Store, grade: str, exclude: tuple[int, ...] = ()) -> Us
     )
     ConsultantRouting.objects.filter(pk=chosen.pk).update(last_assigned_at=timezone.now())
     return User.objects.get(pk=chosen.user_id)
+
+
+def routing_availability_set(*, store: Store, day: dt.date, availability: Mapping[User, bool],
+                             actor: User) -> None:
+    """Record who takes new leads on `day`, as the showroom's roster says (called when the
+    roster is saved or a consultant's duty state changes). Consultants not named keep
+    their row. Side effects: the day's availability rows created or updated, in one
+    statement, so two desks saving at once cannot collide."""
+    if not can_set_routing_availability(actor, store):
+        raise PermissionDenied
+    if any(user.store_id != store.pk for user, available in availability.items() if available):
+        raise ValidationError(_("Only consultants of this store take its leads."))
+    RoutingAvailability.objects.bulk_create(
+        [RoutingAvailability(store=store, day=day, user=user, available=available)
+         for user, available in availability.items()],
+        update_conflicts=True, unique_fields=["store", "day", "user"],
+        update_fields=["available"],
+    )
 
 
 def lead_assign(*, lead: Lead, to: User, actor: User | None, reason: str = "") -> Lead:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealership.models import Customer, User
+from dealership.validators import ensure_within
 from leads.enums import (
     EventKind,
     Grade,
@@ -21,9 +22,21 @@ from leads.enums import (
     TouchOutcome,
 )
 from leads.models import Lead, LostRequest, Task, Touch
-from leads.permissions import can_claim_from_pool, can_decide_lost, can_work_lead
-from leads.selectors import policy_for
+from leads.permissions import (
+    can_claim_from_pool,
+    can_decide_lost,
+    can_invite_lead,
+    can_mark_test_driven,
+    can_mark_visited,
+    can_start_negotiation,
+    can_win_lead,
+    can_work_lead,
+)
+from leads.selectors.policy import policy_for
 from leads.services.events import event, next_due, notify
+
+# A follow-up is agreed for the coming year at most; later than that it is no plan.
+FOLLOW_UP_HORIZON = dt.timedelta(days=365)
 
 
 def _locked(lead: Lead) -> Lead:
@@ -54,9 +67,12 @@ def lead_log_touch(
         if not locked.is_open:
             raise ValidationError(_("This lead is closed; it takes no more follow-ups."))
         # "Today" is the store's day, whatever time zone this process runs in.
-        if next_follow_up_on and next_follow_up_on < locked.store.today():
+        today = locked.store.today()
+        if next_follow_up_on and next_follow_up_on < today:
             raise ValidationError({"next_follow_up_on": _("The next follow-up cannot be in "
                                                           "the past.")})
+        ensure_within(next_follow_up_on, latest=today + FOLLOW_UP_HORIZON,
+                      field="next_follow_up_on")
         touch = Touch.objects.create(lead=locked, kind=kind, outcome=outcome, note=note,
                                      next_follow_up_on=next_follow_up_on, by=actor,
                                      created_at=now)
@@ -100,21 +116,58 @@ def lead_override_grade(*, lead: Lead, actor: User, grade: str, reason: str) -> 
     return locked
 
 
-def lead_advance(*, lead: Lead, actor: User | None, status: str, note: str = "") -> Lead:
-    """Move a lead forward in the funnel (invited, visited, test driven, negotiating)."""
+def _advance(lead: Lead, *, actor: User, status: str) -> Lead:
+    """Lock the lead, ask it whether it may move forward to `status` (a later stage may
+    have moved it on meanwhile), record the step. A dormant lead wakes up."""
     with transaction.atomic():
         locked = _locked(lead)
         if not locked.can_advance_to(status):
             raise ValidationError(_("A %(from)s lead cannot become %(to)s.") % {
-                "from": locked.get_status_display(), "to": LeadStatus(status).label})
-        _set_status(locked, status, actor=actor, note=note)
+                "from": locked.get_status_display(), "to": LeadStatus(status).label},
+                code="transition")
+        _set_status(locked, status, actor=actor)
         locked.dormant_at = None
         locked.save(update_fields=["status", "dormant_at"])
     return locked
 
 
-def lead_win(*, lead: Lead, actor: User | None) -> Lead:
-    """The customer signed (called by the contracts stage)."""
+def lead_invite(*, lead: Lead, actor: User) -> Lead:
+    """The customer agreed to come in (the showroom booked an invitation). Side effects:
+    the lead's status and a status row on its timeline."""
+    if not can_invite_lead(actor, lead):
+        raise PermissionDenied
+    return _advance(lead, actor=actor, status=LeadStatus.INVITED)
+
+
+def lead_mark_visited(*, lead: Lead, actor: User) -> Lead:
+    """The customer came to the showroom (registered at the desk, or a visit closed).
+    Side effects: the lead's status and a status row on its timeline."""
+    if not can_mark_visited(actor, lead):
+        raise PermissionDenied
+    return _advance(lead, actor=actor, status=LeadStatus.VISITED)
+
+
+def lead_mark_test_driven(*, lead: Lead, actor: User) -> Lead:
+    """The customer finished a test drive. Side effects: the lead's status and a status
+    row on its timeline."""
+    if not can_mark_test_driven(actor, lead):
+        raise PermissionDenied
+    return _advance(lead, actor=actor, status=LeadStatus.TEST_DRIVEN)
+
+
+def lead_start_negotiation(*, lead: Lead, actor: User) -> Lead:
+    """The customer has a quote: price talks started. Side effects: the lead's status and
+    a status row on its timeline."""
+    if not can_start_negotiation(actor, lead):
+        raise PermissionDenied
+    return _advance(lead, actor=actor, status=LeadStatus.NEGOTIATING)
+
+
+def lead_win(*, lead: Lead, actor: User) -> Lead:
+    """The customer signed (called by the contracts stage). Side effects: the lead closes
+    as won with a status row on its timeline; a lost request still waiting is returned."""
+    if not can_win_lead(actor, lead):
+        raise PermissionDenied
     with transaction.atomic():
         locked = _locked(lead)
         if not locked.is_open:

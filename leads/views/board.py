@@ -11,20 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from dealership.enums import Role
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
 from leads.enums import LostRequestStatus
-from leads.forms_board import DecideLostForm, PeriodForm
+from leads.forms.board import DecideLostForm, PeriodForm
 from leads.models import LostRequest
-from leads.selectors import policy_for
-from leads.selectors_board import (
+from leads.selectors.board import (
     board_lost_requests,
     board_overdue_leads,
     board_rows,
     lost_report,
     lost_request_get_for_user,
-    period_for,
-    this_month,
 )
+from leads.selectors.periods import period_for, this_month
+from leads.selectors.policy import policy_for
 from leads.services import lead_approve_lost, lead_return_lost
 
 BOARD_ROLES = (Role.SUPERVISOR, Role.MANAGER)
@@ -52,7 +52,8 @@ def _refused(request: HttpRequest, lost_request: LostRequest, message: str,
              status: int, form: DecideLostForm | None = None) -> HttpResponse:
     if request.htmx:
         context = {"req": lost_request, "error": message, "form": form}
-        return render(request, f"{BOARD_TEMPLATE}#lost-request", context, status=status)
+        return render(request, partial_template(request, BOARD_TEMPLATE, "lost-request"), context,
+                      status=status)
     messages.error(request, message)
     return render(request, BOARD_TEMPLATE, _board_context(request), status=status)
 
@@ -80,7 +81,8 @@ def decide_lost(request: HttpRequest, pk: int) -> HttpResponse:
             else " ".join(error.messages))
         return _refused(request, lost_request, message, 409 if decided else 400, form)
     if request.htmx:
-        return render(request, f"{BOARD_TEMPLATE}#lost-request", {"req": lost_request})
+        return render(request, partial_template(request, BOARD_TEMPLATE, "lost-request"),
+                      {"req": lost_request})
     messages.success(request, _("Lost request of %(customer)s: %(decision)s.") % {
         "customer": lost_request.lead.customer, "decision": lost_request.get_status_display()})
     return redirect("leads:team_board")

@@ -13,15 +13,16 @@ from django.views.decorators.http import require_http_methods, require_safe
 from dealership.enums import Role
 from dealership.forms import apply_service_errors
 from dealership.permissions import role_required
-from leads.forms_board import CampaignForm
+from leads.forms.campaigns import CampaignForm
 from leads.models import Campaign
-from leads.selectors_board import (
+from leads.permissions import can_manage_campaigns
+from leads.selectors.campaigns import (
     campaign_get_for_user,
     campaign_leads,
     campaign_list_for_user,
     with_costs,
 )
-from leads.services.board import campaign_create, campaign_update, can_manage_campaigns
+from leads.services.board import campaign_create, campaign_update
 
 PAGE_SIZE = 25
 CAMPAIGN_READERS = (Role.MARKETING, Role.MANAGER, Role.SUPERVISOR)

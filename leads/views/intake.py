@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from leads.forms_intake import LeadImportForm
+from leads.forms.intake import LeadImportForm
 from leads.importer import (
     RESULTS,
     import_batch_get_for_user,
@@ -64,7 +65,5 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch, "result": result,
         "page": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
     }
-    template = "leads/import_detail.html"
-    if request.htmx:
-        template += "#import-rows"
-    return render(request, template, context)
+    return render(request, partial_template(request, "leads/import_detail.html", "import-rows"),
+                  context)

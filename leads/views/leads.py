@@ -24,13 +24,7 @@ from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
 from dealership.permissions import role_required
 from leads.enums import Channel, Grade, LeadStatus, LostRequestStatus
-from leads.forms import (
-    GradeForm,
-    LeadCaptureForm,
-    LostRequestForm,
-    ReassignForm,
-    TouchForm,
-)
+from leads.forms.leads import GradeForm, LeadCaptureForm, LostRequestForm, ReassignForm, TouchForm
 from leads.models import Lead
 from leads.permissions import (
     CAPTURE_ROLES,
@@ -41,9 +35,9 @@ from leads.permissions import (
     can_work_lead,
     is_lead_in_scope,
 )
-from leads.selectors import lead_get_for_user
-from leads.selectors_screens import (
+from leads.selectors.leads import (
     capture_campaigns,
+    lead_get_for_user,
     lead_list_for_user,
     lead_row_for_user,
     lead_timeline,
@@ -80,7 +74,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
                                                  Role.MANAGER)}
     template = "leads/lead_list.html"
     if request.htmx and request.htmx.target == "lead-rows":
-        template += "#lead-rows"
+        template = partial_template(request, template, "lead-rows")
     return render(request, template, context)
 
 
@@ -186,6 +180,7 @@ def _after_capture(request: HttpRequest, result: CaptureResult) -> HttpResponse:
 def phone_check(request: HttpRequest) -> HttpResponse:
     """While the phone is typed: already a customer of the store, and whose?"""
     check = phone_check_for_user(user=request.user, raw=request.GET.get("phone", ""))
+    # Asked by the form as the phone is typed: the fragment, htmx header or not.
     return render(request, "leads/lead_form.html#phone-check", {"check": check})
 
 
@@ -217,7 +212,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lead = lead_get_for_user(user=request.user, pk=pk)
     template = DETAIL
     if request.htmx and request.htmx.target in DETAIL_PARTIALS:
-        template += "#" + request.htmx.target
+        template = partial_template(request, DETAIL, request.htmx.target)
     return render(request, template, _detail_context(request.user, lead))
 
 
@@ -235,7 +230,7 @@ def _done(request: HttpRequest, lead: Lead, panel: str, text: str) -> HttpRespon
         messages.success(request, text)
         return redirect(lead)
     context = _detail_context(request.user, lead) | {"notice": text}
-    response = render(request, f"{DETAIL}#{panel}", context)
+    response = render(request, partial_template(request, DETAIL, panel), context)
     return trigger_client_event(response, "lead-updated")
 
 
@@ -282,7 +277,8 @@ def _row(request: HttpRequest, pk: int, *, editing: bool = False, status: int = 
          **extra) -> HttpResponse:
     context = {"lead": lead_row_for_user(user=request.user, pk=pk), "editing": editing,
                "can_work": True, "touch_form": TouchForm(auto_id=f"touch{pk}_%s")} | extra
-    return render(request, "leads/lead_list.html#lead-row", context, status=status)
+    return render(request, partial_template(request, "leads/lead_list.html", "lead-row"), context,
+                  status=status)
 
 
 @require_POST

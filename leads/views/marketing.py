@@ -10,12 +10,8 @@ from django.views.decorators.http import require_safe
 from dealership.enums import Role
 from dealership.models import Customer
 from dealership.permissions import role_required
-from leads.selectors_board import (
-    campaigns_running,
-    leads_by_campaign,
-    leads_by_channel,
-    this_month,
-)
+from leads.selectors.campaigns import campaigns_running, leads_by_campaign, leads_by_channel
+from leads.selectors.periods import this_month
 
 
 @require_safe

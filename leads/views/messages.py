@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from dealership.htmx import partial_template
 from dealership.permissions import CUSTOMER_ROLES, can_edit_customer, role_required
 from dealership.selectors import customer_get_for_user
 from leads.messaging import (
@@ -42,9 +43,7 @@ def message_list(request: HttpRequest) -> HttpResponse:
                                     messages=message_scope_for_user(request.user)).count(),
         "can_opt_out": request.user.has_perm("dealership.change_customer"),
     }
-    template = "leads/message_list.html"
-    if request.htmx:
-        template += "#message-rows"
+    template = partial_template(request, "leads/message_list.html", "message-rows")
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     return render(request, template, context, status=status)
 
@@ -61,7 +60,8 @@ def customer_opt_out_view(request: HttpRequest, pk: int) -> HttpResponse:
     flash.success(request, _("%(name)s will get no more marketing messages.")
                   % {"name": customer.name})
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    # Only a local path: a bare word would be reversed as a URL name by redirect() (500).
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = customer.get_absolute_url()
     return redirect(back)

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_http_methods
 from dealership.enums import Role
 from dealership.models import Store
 from dealership.permissions import role_required
-from leads.forms_board import PolicyForm
+from leads.forms.policy import PolicyForm
 from leads.permissions import can_edit_policy
-from leads.selectors import policy_for
-from leads.selectors_board import policy_last_change
+from leads.selectors.policy import policy_for, policy_last_change
 from leads.services.board import policy_update
 
 

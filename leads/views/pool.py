@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from dealership.enums import Role
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from leads.forms_board import PoolAssignForm
+from leads.forms.pool import PoolAssignForm
 from leads.models import Lead
 from leads.permissions import can_reassign_lead
-from leads.selectors_board import assignable_consultants, pool_for_user, pool_lead_get_for_user
+from leads.selectors.pool import assignable_consultants, pool_for_user, pool_lead_get_for_user
 from leads.services import lead_claim
 from leads.services.board import lead_assign_from_pool
 
@@ -39,7 +40,8 @@ def _row(request: HttpRequest, lead: Lead, *, status: int = 200, error: str = ""
     context = {"lead": lead, "error": error, "done": done}
     if error:  # the row keeps its buttons so the user can try again
         context.update(_actions(request.user))
-    return render(request, f"{POOL_TEMPLATE}#pool-lead", context, status=status)
+    return render(request, partial_template(request, POOL_TEMPLATE, "pool-lead"), context,
+                  status=status)
 
 
 @require_safe

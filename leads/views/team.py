@@ -11,10 +11,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dealership.enums import Role
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from leads.forms_board import OnDutyForm, ReassignBookForm
+from leads.forms.team import OnDutyForm, ReassignBookForm
 from leads.permissions import can_reassign_book
-from leads.selectors_board import board_consultants, team_consultant_get, team_consultants
+from leads.selectors.board import board_consultants
+from leads.selectors.team import team_consultant_get, team_consultants
 from leads.services.board import consultant_hand_over, consultant_set_on_duty
 
 TEAM_TEMPLATE = "leads/team.html"
@@ -46,7 +48,7 @@ def set_on_duty(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("leads:team")
     consultant.on_duty = routing.on_duty
     if request.htmx:
-        return render(request, f"{TEAM_TEMPLATE}#consultant",
+        return render(request, partial_template(request, TEAM_TEMPLATE, "consultant"),
                       {"consultant": consultant, "can_manage": True})
     messages.success(request, (_("%(name)s is on duty.") if routing.on_duty
                                else _("%(name)s is off duty.")) % {"name": consultant})

@@ -15,11 +15,14 @@ from django.utils.translation import gettext as _
 from dealership.enums import AuditAction, Role
 from dealership.models import Customer, Series, Store, User
 from dealership.services.audit import audit_log
-from leads.enums import OPEN_STATUSES, Channel, EventKind, LeadStatus
-from leads.models import Lead, Notification
-from leads.services import lead_advance, lead_capture
-from leads.services.events import event, notify
-from showroom.enums import DutyState, ObjectionType
+from dealership.validators import ensure_within
+from leads.enums import OPEN_STATUSES, Channel, LeadStatus
+from leads.models import Lead
+from leads.services import lead_capture, lead_mark_visited
+from leads.services.events import event
+from leads.services.notifications import notification_send
+from leads.services.routing import routing_availability_set
+from showroom.enums import DutyState, LeadEventKind, ObjectionType
 from showroom.models import DutyShift, Objection, TalkTrack, Visit
 from showroom.permissions import (
     can_add_visit_phone,
@@ -27,7 +30,7 @@ from showroom.permissions import (
     can_run_desk,
     can_work_visit,
 )
-from showroom.selectors_invitations import invitation_expected_for_customer
+from showroom.selectors.invitations import invitation_expected_for_customer
 from showroom.services.invitations import invitation_mark_arrived
 
 
@@ -37,6 +40,25 @@ class RoutedBy:
     QUEUE = "queue"
     CUSTOMER = "customer"  # the returning customer's own consultant
     RECEPTIONIST = "receptionist"  # chosen by hand, with the reason
+
+
+# A tablet's clock may run a little ahead of the server's: "now" typed there is accepted.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def arrival_range(store: Store) -> tuple[dt.datetime, dt.datetime]:
+    """When a walk-in may have arrived: today in the store (the desk registers the people
+    in the showroom, not yesterday's), and not later than now."""
+    start, _end = store.day_bounds(store.today())
+    return start, timezone.now() + CLOCK_SKEW
+
+
+def departure_range(visit: Visit) -> tuple[dt.datetime, dt.datetime]:
+    """When a visitor may have left: after they arrived, not later than now, and on the
+    day they came (a visit forgotten overnight is closed with that evening's time)."""
+    _start, end = visit.store.day_bounds(timezone.localdate(visit.arrived_at,
+                                                             visit.store.tzinfo))
+    return visit.arrived_at, min(timezone.now() + CLOCK_SKEW, end - dt.timedelta(microseconds=1))
 
 
 # States a receptionist sets by hand; "with a customer" only follows from a visit.
@@ -53,11 +75,20 @@ def _end_of_queue(store_id: int, day: dt.date) -> int:
 
 
 # --- Roster -------------------------------------------------------------------------------
+def _tell_routing(*, store: Store, day: dt.date, actor: User) -> None:
+    """Push the whole day's roster to lead routing: those on it and not off take new leads.
+    The whole day, not one consultant, so that routing never sees half a roster."""
+    shifts = DutyShift.objects.filter(store=store, date=day).select_related("consultant")
+    routing_availability_set(store=store, day=day, actor=actor, availability={
+        shift.consultant: shift.state != DutyState.OFF for shift in shifts})
+
+
 def roster_set(*, store: Store, day: dt.date, consultants: Sequence[User], actor: User
                ) -> list[DutyShift]:
     """Who is on duty on `day`, in queue order. A consultant already on the roster keeps
     their state; one left out is marked off (the day's shifts are kept, not deleted).
-    Side effects: duty shifts created or re-ordered."""
+    Side effects: duty shifts created or re-ordered; lead routing told who takes new
+    leads that day (those on the roster and not off)."""
     if not can_run_desk(actor, store):
         raise PermissionDenied
     chosen = list(consultants)
@@ -92,18 +123,23 @@ def roster_set(*, store: Store, day: dt.date, consultants: Sequence[User], actor
             if shift.state != DutyState.OFF:
                 shift.state, shift.state_since = DutyState.OFF, now
                 shift.save(update_fields=["state", "state_since"])
+        _tell_routing(store=store, day=day, actor=actor)
     return shifts
 
 
 def duty_set_state(*, shift: DutyShift, state: str, actor: User) -> DutyShift:
     """Waiting, away/at lunch or off, set from the desk. A consultant who comes back to
     waiting joins the end of the queue. Someone with a customer is freed by closing the
-    visit, not by hand. Side effects: the shift's state and position, an audit row."""
+    visit, not by hand. Side effects: the shift's state and position, an audit row; lead
+    routing told whether the consultant takes new leads (not when off)."""
     if not can_run_desk(actor, shift.store):
         raise PermissionDenied
     if state not in MANUAL_STATES:
         raise ValidationError({"state": _("Choose waiting, away or off.")})
     with transaction.atomic():
+        # The store row first, as roster_set takes it: two changes at once then push the
+        # day's roster to routing one after the other, each seeing the other's.
+        Store.objects.select_for_update().filter(pk=shift.store_id).first()
         locked = DutyShift.objects.select_for_update().select_related("consultant").get(
             pk=shift.pk)
         if locked.state == state:
@@ -121,6 +157,8 @@ def duty_set_state(*, shift: DutyShift, state: str, actor: User) -> DutyShift:
         locked.save(update_fields=fields)
         audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE,
                   changes={"state": [previous, state]})
+        if DutyState.OFF in (previous, state):
+            _tell_routing(store=shift.store, day=locked.date, actor=actor)
     return locked
 
 
@@ -170,7 +208,8 @@ def visit_register(
     first_visit: bool = True, phone: str = "", name: str = "", description: str = "",
     consultant: User | None = None, routing_note: str = "",
 ) -> Visit:
-    """Register a walk-in and give them a consultant. `phone` is E.164 or empty.
+    """Register a walk-in and give them a consultant. `phone` is E.164 or empty; the
+    arrival is within the store's today and not later than now (arrival_range).
 
     A returning customer goes to their own consultant if that consultant is on the floor
     (notified, even while with another customer); otherwise the receptionist chooses, with
@@ -181,8 +220,10 @@ def visit_register(
     """
     if not can_run_desk(actor, store):
         raise PermissionDenied
-    if arrived_at > timezone.now() + dt.timedelta(minutes=5):
+    if arrived_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"arrived_at": _("The arrival time cannot be in the future.")})
+    earliest, latest = arrival_range(store)
+    ensure_within(arrived_at, earliest=earliest, latest=latest, field="arrived_at")
     with transaction.atomic():
         # Locking the day's roster serialises two receptionists registering at once.
         shifts = {s.consultant_id: s for s in DutyShift.objects.select_for_update()
@@ -209,7 +250,7 @@ def visit_register(
         visit.save()
         if lead is not None and lead.can_advance_to(LeadStatus.VISITED):
             # The customer is here: the lead has been visited from this moment on.
-            lead = lead_advance(lead=lead, actor=actor, status=LeadStatus.VISITED)
+            lead = lead_mark_visited(lead=lead, actor=actor)
         shift.state, shift.state_since = DutyState.WITH_CUSTOMER, timezone.now()
         shift.save(update_fields=["state", "state_since"])
         if customer is not None:
@@ -219,11 +260,9 @@ def visit_register(
             if invitation is not None:
                 invitation_mark_arrived(actor=actor, invitation=invitation, visit=visit)
         if routed_by == RoutedBy.CUSTOMER:
-            if lead is not None and lead.owner_id == assigned.pk:
-                notify(lead, assigned, EventKind.VISIT)
-            else:
-                Notification.objects.create(store=store, user=assigned, lead=None,
-                                            kind=EventKind.VISIT)
+            # Linked to the lead only when it is theirs: another's lead would not open for them.
+            own = lead if lead is not None and lead.owner_id == assigned.pk else None
+            notification_send(store=store, user=assigned, kind=LeadEventKind.VISIT, lead=own)
     return visit
 
 
@@ -240,9 +279,9 @@ def _record_on_lead(visit: Visit, actor: User) -> None:
                             phone=customer.phone, channel=Channel.WALK_IN,
                             owner=visit.consultant).lead
     if lead.can_advance_to(LeadStatus.VISITED):
-        lead = lead_advance(lead=lead, actor=actor, status=LeadStatus.VISITED)
+        lead = lead_mark_visited(lead=lead, actor=actor)
     minutes = int(visit.duration.total_seconds() // 60)
-    event(lead, EventKind.VISIT, actor=actor, note=visit.note, visit=visit.pk,
+    event(lead, LeadEventKind.VISIT, actor=actor, note=visit.note, visit=visit.pk,
           minutes=minutes, outcome=visit.outcome)
     if visit.lead_id != lead.pk:
         visit.lead = lead
@@ -270,9 +309,11 @@ def visit_close(
         if departed_at < locked.arrived_at:
             raise ValidationError({"departed_at": _("The customer cannot leave before they "
                                                     "arrived.")})
-        if departed_at > now + dt.timedelta(minutes=5):
+        if departed_at > now + CLOCK_SKEW:
             raise ValidationError({"departed_at": _("The departure time cannot be in the "
                                                     "future.")})
+        earliest, latest = departure_range(locked)
+        ensure_within(departed_at, earliest=earliest, latest=latest, field="departed_at")
         locked.departed_at, locked.outcome, locked.note = departed_at, outcome, note.strip()
         for name, value in needs.items():
             setattr(locked, name, value)

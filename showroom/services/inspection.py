@@ -16,13 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
-from dealership.enums import AuditAction, Role
+from dealership.enums import AuditAction
 from dealership.models import Store, User
-from dealership.permissions import has_role
 from dealership.services.audit import audit_log
 from showroom.models import InspectionCheck, InspectionItem
+from showroom.permissions import can_edit_inspection_items, can_inspect
 
-INSPECTION_ROLES = (Role.MANAGER, Role.SUPERVISOR)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = 50_000_000
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
@@ -37,14 +36,6 @@ DEFAULT_ITEMS = (
     gettext_lazy("Promotional materials in place"),
     gettext_lazy("Test-drive cars fuelled and charged"),
 )
-
-
-def can_inspect(user: User, store: Store) -> bool:
-    return has_role(user, *INSPECTION_ROLES) and user.store_id == store.pk
-
-
-def can_edit_inspection_items(user: User, store: Store) -> bool:
-    return has_role(user, Role.MANAGER) and user.store_id == store.pk
 
 
 def validate_inspection_photo(photo) -> str:

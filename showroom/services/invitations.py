@@ -14,45 +14,30 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealership.enums import Role
 from dealership.models import Store, User
-from leads.enums import EventKind, LeadStatus
-from leads.models import Lead, LeadEvent
-from leads.permissions import can_work_lead
-from leads.services import lead_advance
-from leads.services.events import event
-from showroom.enums import InvitationStatus
+from dealership.validators import ensure_within
+from leads.enums import LeadStatus
+from leads.models import Lead
+from leads.services import lead_invite
+from leads.services.events import event, lead_events_add
+from showroom.enums import InvitationStatus, LeadEventKind
 from showroom.models import Invitation, Visit
+from showroom.permissions import can_cancel_invitation, can_invite, can_mark_arrived
 
 BATCH_SIZE = 1000
 # The no-show job stops after this many full batches; the rest waits for the next night.
 MAX_BATCHES = 200
-
-# Who may mark an arrival besides the invitation's own consultant.
-ARRIVAL_ROLES = (Role.RECEPTIONIST, Role.SUPERVISOR, Role.MANAGER)
+# A customer is invited for the coming weeks; further out the appointment means nothing
+# (and a typo such as year 20260 would otherwise be kept).
+INVITATION_HORIZON = dt.timedelta(days=90)
 
 
 # --- Predicates (checked by the views as well) ------------------------------------------
-def can_invite(user: User, lead: Lead) -> bool:
-    """The lead's owner, their supervisor or the manager (the same rule as working it)."""
-    return can_work_lead(user, lead)
-
-
-def can_mark_arrived(user: User, invitation: Invitation) -> bool:
-    if not user.is_authenticated or user.store_id != invitation.store_id:
-        return False
-    if user.role == Role.CONSULTANT:
-        return invitation.consultant_id == user.pk
-    return user.role in ARRIVAL_ROLES
-
-
-def can_cancel_invitation(user: User, invitation: Invitation) -> bool:
-    return user.store_id == invitation.store_id and can_work_lead(user, invitation.lead)
 
 
 def _timeline(invitation: Invitation, action: str, *, actor: User | None,
               note: str = "") -> None:
-    event(invitation.lead, EventKind.INVITATION, actor=actor, note=note,
+    event(invitation.lead, LeadEventKind.INVITATION, actor=actor, note=note,
           invitation=invitation.pk, action=action,
           expected_at=invitation.expected_at.isoformat())
 
@@ -68,9 +53,9 @@ def invitation_create(*, actor: User, lead: Lead, expected_at: dt.datetime,
     """Book the lead's customer to come to the showroom.
 
     Refused unless the actor works the lead, the lead is open and has a consultant, the
-    time is in the future within the store's opening hours, and no other invitation of
-    the lead is still expected. Side effects: the lead advances to "invited" when the
-    funnel allows it; an INVITATION row on the timeline.
+    time is in the future (at most 90 days ahead) within the store's opening hours, and
+    no other invitation of the lead is still expected. Side effects: the lead advances to
+    "invited" when the funnel allows it; an INVITATION row on the timeline.
     """
     if not can_invite(actor, lead):
         raise PermissionDenied
@@ -80,6 +65,7 @@ def invitation_create(*, actor: User, lead: Lead, expected_at: dt.datetime,
         raise ValidationError({"expected_at": _("Give the time with its time zone.")})
     if expected_at <= now:
         raise ValidationError({"expected_at": _("The visit must be in the future.")})
+    ensure_within(expected_at, latest=now + INVITATION_HORIZON, field="expected_at")
     local = timezone.localtime(expected_at, store.tzinfo)
     if not (store.opens_at <= local.time() < store.closes_at):
         raise ValidationError({"expected_at": _(
@@ -107,7 +93,7 @@ def invitation_create(*, actor: User, lead: Lead, expected_at: dt.datetime,
         invitation.full_clean()
         invitation.save()
         if locked.can_advance_to(LeadStatus.INVITED):
-            locked = lead_advance(lead=locked, actor=actor, status=LeadStatus.INVITED)
+            locked = lead_invite(lead=locked, actor=actor)
         invitation.lead = locked
         _timeline(invitation, "scheduled", actor=actor, note=purpose)
     return invitation
@@ -204,13 +190,10 @@ def _mark_batch(now: dt.datetime, condition: Q) -> int:
         ids = [row["pk"] for row in rows]
         Invitation.objects.filter(pk__in=ids, status=InvitationStatus.SCHEDULED).update(
             status=InvitationStatus.NO_SHOW, closed_at=now)
-        LeadEvent.objects.bulk_create([
-            LeadEvent(lead_id=row["lead_id"], kind=EventKind.INVITATION, created_at=now,
-                      note=_("The customer did not come."),
-                      data={"invitation": row["pk"], "action": "no_show",
-                            "expected_at": row["expected_at"].isoformat()})
-            for row in rows
-        ])
+        lead_events_add(kind=LeadEventKind.INVITATION, note=_("The customer did not come."),
+                        at=now, rows=[(row["lead_id"], {
+                            "invitation": row["pk"], "action": "no_show",
+                            "expected_at": row["expected_at"].isoformat()}) for row in rows])
     return len(rows)
 
 

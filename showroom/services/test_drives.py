@@ -17,18 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from dealership.enums import AuditAction, Role, StockStatus
-from dealership.models import Customer, StockVehicle, User
-from dealership.permissions import has_role, is_customer_in_scope
+from dealership.models import AuditEntry, Customer, StockVehicle, Store, User
+from dealership.permissions import can_view_full_pii, is_customer_in_scope
 from dealership.services.audit import audit_log
-from leads.enums import EventKind, LeadStatus
+from dealership.validators import ensure_within
+from leads.enums import LeadStatus
 from leads.models import Lead
 from leads.permissions import is_lead_in_scope
-from leads.services import lead_advance
+from leads.services import lead_mark_test_driven
 from leads.services.events import event
-from showroom.enums import TestDriveStatus
+from showroom.enums import SLOT, LeadEventKind, TestDriveStatus
 from showroom.models import TestDrive, Visit
-from showroom.selectors_test_drives import (
-    BOOKING_ROLES,
+from showroom.permissions import can_book_test_drive, can_handle_test_drive
+from showroom.selectors.test_drives import (
     is_on_grid,
     is_slot_over,
     is_within_hours,
@@ -42,24 +43,17 @@ AGREEMENT_TEMPLATE = f"showroom/agreement_{AGREEMENT_VERSION}.html"
 LICENCE_NUMBER = re.compile(r"^[A-Z0-9]{6,20}$")
 RACE_LOST = gettext_noop(
     "This car was just booked for that slot by someone else; choose another slot.")
+# Test drives are booked for the coming weeks (the demo fleet's plan goes no further).
+BOOKING_HORIZON = dt.timedelta(days=60)
+# A Chinese licence is valid 6 or 10 years (renewed up to 90 days early); a long-term
+# (长期) licence has no end date and is typed as the last day of the century.
+LICENCE_LATEST = dt.date(2099, 12, 31)
 
 
-# --- Who may ------------------------------------------------------------------------------
-def can_book_test_drive(user: User) -> bool:
-    return user.store_id is not None and has_role(user, *BOOKING_ROLES)
-
-
-def can_handle_test_drive(user: User, test_drive: TestDrive) -> bool:
-    """Start, finish, feedback, cancel: the booking consultant, their supervisor, the
-    store's manager."""
-    if user.store_id is None or test_drive.store_id != user.store_id or not user.is_active:
-        return False
-    if user.role == Role.MANAGER:
-        return True
-    if test_drive.consultant_id == user.pk:
-        return user.role in (Role.CONSULTANT, Role.SUPERVISOR)
-    team = test_drive.consultant.team
-    return user.role == Role.SUPERVISOR and team is not None and team.supervisor_id == user.pk
+def booking_day_range(store: Store) -> tuple[dt.date, dt.date]:
+    """The days a test drive may be booked for: today to 60 days ahead."""
+    today = store.today()
+    return today, today + BOOKING_HORIZON
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -79,7 +73,7 @@ def _locked(test_drive: TestDrive) -> TestDrive:
 
 def _timeline(test_drive: TestDrive, *, actor: User, step: str, note: str) -> None:
     if test_drive.lead_id is not None:
-        event(test_drive.lead, EventKind.TEST_DRIVE, actor=actor, note=note,
+        event(test_drive.lead, LeadEventKind.TEST_DRIVE, actor=actor, note=note,
               test_drive=test_drive.pk, step=step)
 
 
@@ -118,7 +112,14 @@ def _booking_errors(
                               or (actor.role == Role.CONSULTANT
                                   and visit.consultant_id not in (None, actor.pk))):
         refuse("visit", _("This visit is not of this customer."))
-    if timezone.is_naive(slot_start) or not is_on_grid(store, slot_start):
+    before_today = (timezone.is_aware(slot_start)
+                    and slot_start < store.day_bounds(store.today())[0])
+    if timezone.is_naive(slot_start):
+        refuse("slot_start", _("Test drives start on the hour or the half hour."))
+    elif before_today:
+        # Checked before the local time is computed: year 1 has none in every zone.
+        refuse("slot_start", _("This slot is in the past; choose a later one."))
+    elif not is_on_grid(store, slot_start):
         refuse("slot_start", _("Test drives start on the hour or the half hour."))
     elif not is_within_hours(store, slot_start):
         refuse("slot_start", _("The store is open %(opens)s–%(closes)s; choose a slot in "
@@ -130,7 +131,7 @@ def _booking_errors(
         refuse("licence_number", _("A driving licence number has 6 to 20 letters or digits."))
     if licence_expires_on is None:
         refuse("licence_expires_on", _("Enter the date the driving licence is valid until."))
-    elif timezone.is_aware(slot_start):
+    elif timezone.is_aware(slot_start) and not before_today:
         day = timezone.localtime(slot_start, store.tzinfo).date()
         if licence_expires_on < day:
             refuse("licence_expires_on", _(
@@ -152,6 +153,12 @@ def test_drive_book(
     database and reported as a ValidationError."""
     if not can_book_test_drive(actor):
         raise PermissionDenied
+    if timezone.is_aware(slot_start):
+        # A slot before today is refused as past by _booking_errors, with its own words.
+        _first, last = booking_day_range(actor.store)
+        ensure_within(slot_start, latest=actor.store.day_bounds(last)[1] - SLOT,
+                      field="slot_start")
+    ensure_within(licence_expires_on, latest=LICENCE_LATEST, field="licence_expires_on")
     licence_number = normalize_licence_number(licence_number)
     errors = _booking_errors(
         actor=actor, vehicle=vehicle, slot_start=slot_start, customer=customer, lead=lead,
@@ -247,7 +254,7 @@ def test_drive_finish(*, test_drive: TestDrive, actor: User, odometer_end: int) 
         if locked.lead is not None and locked.lead.can_advance_to(LeadStatus.TEST_DRIVEN):
             try:
                 with transaction.atomic():
-                    lead_advance(lead=locked.lead, actor=actor, status=LeadStatus.TEST_DRIVEN)
+                    lead_mark_test_driven(lead=locked.lead, actor=actor)
             except ValidationError:
                 pass  # the lead moved on meanwhile (e.g. won); the drive is done all the same
     return locked
@@ -303,3 +310,13 @@ def test_drive_cancel(*, test_drive: TestDrive, actor: User, reason: str = "") -
         _timeline(locked, actor=actor, step="cancelled",
                   note=_("Test drive cancelled: %(what)s") % {"what": _describe(locked)})
     return locked
+
+
+# --- Personal data ------------------------------------------------------------------------
+def test_drive_reveal_licence(*, actor: User, test_drive: TestDrive) -> AuditEntry:
+    """Show the driving-licence number in full (a Chinese licence number is the ID number),
+    to whoever may see the customer's numbers. Side effects: the view itself is audited."""
+    if not can_view_full_pii(actor, test_drive.customer):
+        raise PermissionDenied
+    return audit_log(actor=actor, instance=test_drive, action=AuditAction.VIEW_PII,
+                     changes={"fields": ["licence_number"]})

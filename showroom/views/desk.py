@@ -12,17 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from showroom.forms import DutyStateForm, RosterForm
+from showroom.forms.roster import DutyStateForm, RosterForm
 from showroom.permissions import DESK_ROLES
-from showroom.selectors import (
-    queue_for,
-    roster_candidates,
-    roster_for,
-    shift_get_for_desk,
-    visits_of_day,
-)
-from showroom.selectors_invitations import invitations_expected_today
+from showroom.selectors.invitations import invitations_expected_today
+from showroom.selectors.roster import queue_for, roster_candidates, roster_for, shift_get_for_desk
+from showroom.selectors.visits import visits_of_day
 from showroom.services import duty_set_state, roster_set
 
 DESK = "showroom/desk.html"
@@ -51,7 +47,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             context["queue"] = queue_for(store=store, day=day)
         else:
             context["visits"] = list(visits_of_day(store=store, day=day))
-        return render(request, f"{DESK}#{target}", context)
+        return render(request, partial_template(request, DESK, target), context)
     context = _desk_context(request)
     context["invitations"] = invitations_expected_today(store=request.user.store,
                                                         day=context["today"])
@@ -78,7 +74,7 @@ def duty_state(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("showroom:desk")
     store = request.user.store
     context = {"queue": queue_for(store=store, day=store.today()), "queue_error": error}
-    response = render(request, f"{DESK}#queue", context, status=status)
+    response = render(request, partial_template(request, DESK, "queue"), context, status=status)
     return trigger_client_event(response, "queue-changed") if not error else response
 
 

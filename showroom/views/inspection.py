@@ -19,10 +19,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from dealership.enums import Role
 from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from showroom.forms_invitations import InspectionCheckForm, InspectionItemForm
+from showroom.forms.inspection import InspectionCheckForm, InspectionItemForm
 from showroom.models import InspectionItem
-from showroom.selectors_invitations import (
+from showroom.permissions import INSPECTION_ROLES, can_edit_inspection_items
+from showroom.selectors.inspection import (
     inspection_check_get_for_user,
     inspection_day,
     inspection_history,
@@ -30,8 +32,6 @@ from showroom.selectors_invitations import (
 )
 from showroom.services.inspection import (
     DEFAULT_ITEMS,
-    INSPECTION_ROLES,
-    can_edit_inspection_items,
     inspection_check,
     inspection_item_save,
     inspection_items_create_defaults,
@@ -109,7 +109,7 @@ def inspection_check_view(request: HttpRequest, pk: int) -> HttpResponse:
         if saved:
             item = _day_item(store, today, pk)
         item.form = _check_form(item) if saved else form
-        return render(request, PAGE + "#inspection-item",
+        return render(request, partial_template(request, PAGE, "inspection-item"),
                       {"item": item, "is_today": True, "saved": saved},
                       status=200 if saved else 400)
     if saved:

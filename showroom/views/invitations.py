@@ -23,20 +23,22 @@ from dealership.enums import Role
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from leads.selectors import lead_get_for_user
+from leads.selectors.leads import lead_get_for_user
 from showroom.enums import InvitationStatus
-from showroom.forms_invitations import InvitationCancelForm, InvitationForm, InvitationPeriodForm
-from showroom.selectors_invitations import (
+from showroom.forms.invitations import InvitationCancelForm, InvitationForm, InvitationPeriodForm
+from showroom.permissions import (
     INVITATION_ROLES,
+    can_cancel_invitation,
+    can_invite,
+    can_mark_arrived,
+)
+from showroom.selectors.invitations import (
     invitation_get_for_user,
     invitation_list_for_user,
     invitation_show_rate,
     invitations_expected_today,
 )
 from showroom.services.invitations import (
-    can_cancel_invitation,
-    can_invite,
-    can_mark_arrived,
     invitation_cancel,
     invitation_create,
     invitation_mark_arrived,
@@ -106,8 +108,9 @@ def invitation_create_view(request: HttpRequest) -> HttpResponse:
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    # Only a local path: a bare word would be reversed as a URL name by redirect() (500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return reverse("showroom:invitations")
 
@@ -137,7 +140,7 @@ def _arrival_partial(request: HttpRequest, pk: int, *, notice: str, status: int)
                       {"invitations": arrivals, "notice": notice}, status=status)
     invitation = invitation_get_for_user(user=user, pk=pk)
     _with_actions(user, [invitation])
-    return render(request, LIST + "#invitation-row",
+    return render(request, partial_template(request, LIST, "invitation-row"),
                   {"invitation": invitation, "notice": notice}, status=status)
 
 

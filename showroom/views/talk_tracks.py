@@ -12,20 +12,17 @@ from django.views.decorators.vary import vary_on_headers
 
 from dealership.enums import Role
 from dealership.forms import apply_service_errors
+from dealership.htmx import partial_template
 from dealership.permissions import role_required
 from showroom.enums import ObjectionType
-from showroom.forms import TalkTrackForm
+from showroom.forms.talk_tracks import TalkTrackForm
 from showroom.permissions import (
     TALK_TRACK_ROLES,
     can_edit_talk_tracks,
     can_see_objection_counts,
 )
-from showroom.selectors import (
-    objection_counts,
-    presentable_series,
-    talk_track_get,
-    talk_tracks_for,
-)
+from showroom.selectors.talk_tracks import objection_counts, talk_track_get, talk_tracks_for
+from showroom.selectors.visits import presentable_series
 from showroom.services import talk_track_save
 
 PAGE = "showroom/talk_tracks.html"
@@ -51,7 +48,7 @@ def talk_tracks(request: HttpRequest) -> HttpResponse:
     context = {"tracks": tracks, "kind": kind, "kinds": ObjectionType.choices,
                "can_edit": can_edit_talk_tracks(request.user)}
     if request.htmx and request.htmx.target == "talk-track-list":
-        return render(request, f"{PAGE}#talk-track-list", context)
+        return render(request, partial_template(request, PAGE, "talk-track-list"), context)
     if can_see_objection_counts(request.user):
         context["counts"] = objection_counts(store=store)
     return render(request, PAGE, context)

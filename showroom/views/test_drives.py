@@ -20,9 +20,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
-from dealership.permissions import is_customer_in_scope, role_required
+from dealership.permissions import can_view_full_pii, is_customer_in_scope, role_required
 from showroom.enums import TestDriveStatus
-from showroom.forms_test_drives import (
+from showroom.forms.test_drives import (
     BookingForm,
     CancelForm,
     FeedbackForm,
@@ -30,9 +30,13 @@ from showroom.forms_test_drives import (
     OdometerStartForm,
 )
 from showroom.models import TestDrive
-from showroom.selectors_test_drives import (
+from showroom.permissions import (
     BOOKING_ROLES,
     CALENDAR_ROLES,
+    can_book_test_drive,
+    can_handle_test_drive,
+)
+from showroom.selectors.test_drives import (
     calendar_day,
     calendar_vehicle,
     demo_vehicle_get_for_user,
@@ -70,7 +74,7 @@ def _day(raw: str | None, today: dt.date) -> tuple[dt.date, str]:
 def calendar(request: HttpRequest) -> HttpResponse:
     day, notice = _day(request.GET.get("day"), timezone.localdate())
     context = {**calendar_day(user=request.user, day=day), "notice": notice,
-               "can_book": services.can_book_test_drive(request.user),
+               "can_book": can_book_test_drive(request.user),
                "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1)}
     return render(request, partial_template(request, "showroom/calendar.html", "calendar-grid"),
                   context, status=400 if notice else 200)
@@ -85,7 +89,7 @@ def vehicle_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     start = week_start(day)
     context = {**calendar_vehicle(user=request.user, vehicle=vehicle, start=start),
                "vehicle": vehicle, "notice": notice,
-               "can_book": services.can_book_test_drive(request.user),
+               "can_book": can_book_test_drive(request.user),
                "previous": start - dt.timedelta(days=7), "next": start + dt.timedelta(days=7)}
     return render(request,
                   partial_template(request, "showroom/calendar_vehicle.html", "vehicle-week"),
@@ -118,13 +122,16 @@ def test_drive_book(request: HttpRequest) -> HttpResponse:
 
 # --- One booking --------------------------------------------------------------------------
 def _detail_context(user, drive: TestDrive, **forms_: forms.Form) -> dict:
-    can_handle = services.can_handle_test_drive(user, drive)
+    can_handle = can_handle_test_drive(user, drive)
+    in_scope = is_customer_in_scope(user, drive.customer)
     feedback_initial = {"rating_overall": drive.rating_overall,
                         "rating_handling": drive.rating_handling,
                         "rating_comfort": drive.rating_comfort, "feedback": drive.feedback}
     return {
         "drive": drive, "can_handle": can_handle,
-        "customer_in_scope": is_customer_in_scope(user, drive.customer),
+        "customer_in_scope": in_scope,
+        # The licence number masked until an audited "show in full", as on the customer page.
+        "can_reveal": in_scope and can_view_full_pii(user, drive.customer), "revealed": False,
         "start_form": forms_.get("start_form") or OdometerStartForm(),
         "finish_form": forms_.get("finish_form") or OdometerEndForm(),
         "feedback_form": forms_.get("feedback_form") or FeedbackForm(initial=feedback_initial),
@@ -142,12 +149,24 @@ def test_drive_detail(request: HttpRequest, pk: int) -> HttpResponse:
                   _detail_context(request.user, drive))
 
 
+@require_POST
+@role_required(*CALENDAR_ROLES)
+def test_drive_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The driving-licence number in full, once, audited."""
+    drive = test_drive_get_for_user(user=request.user, pk=pk)
+    services.test_drive_reveal_licence(actor=request.user, test_drive=drive)
+    if request.htmx:
+        return render(request, f"{DETAIL}#driving-licence",
+                      {"drive": drive, "can_reveal": True, "revealed": True})
+    return render(request, DETAIL, {**_detail_context(request.user, drive), "revealed": True})
+
+
 def _transition(request: HttpRequest, pk: int, *, form_class: type[forms.Form], name: str,
                 service: Callable[..., TestDrive], done: str) -> HttpResponse:
     """The shared shape of start/finish/feedback/cancel: form → service → panel or redirect;
     a refusal re-renders the panel with the input kept (400)."""
     drive = test_drive_get_for_user(user=request.user, pk=pk)
-    if not services.can_handle_test_drive(request.user, drive):
+    if not can_handle_test_drive(request.user, drive):
         raise PermissionDenied
     form = form_class(request.POST)
     if form.is_valid():
@@ -161,7 +180,7 @@ def _transition(request: HttpRequest, pk: int, *, form_class: type[forms.Form], 
                 return redirect(drive)
             drive = test_drive_get_for_user(user=request.user, pk=pk)
             context = {**_detail_context(request.user, drive), "notice": done}
-            return render(request, f"{DETAIL}#test-drive-panel", context)
+            return render(request, partial_template(request, DETAIL, "test-drive-panel"), context)
     return render(request, partial_template(request, DETAIL, "test-drive-panel"),
                   _detail_context(request.user, drive, **{name: form}), status=400)
 

@@ -14,7 +14,7 @@ from django_htmx.http import trigger_client_event
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from showroom.forms import ObjectionForm, PhoneForm, VisitCloseForm, WalkInForm
+from showroom.forms.visits import ObjectionForm, PhoneForm, VisitCloseForm, WalkInForm
 from showroom.models import Visit
 from showroom.permissions import (
     DESK_ROLES,
@@ -22,12 +22,8 @@ from showroom.permissions import (
     can_add_visit_phone,
     can_work_visit,
 )
-from showroom.selectors import (
-    objections_for,
-    presentable_series,
-    visit_get_for_user,
-    walk_in_consultants,
-)
+from showroom.selectors.roster import walk_in_consultants
+from showroom.selectors.visits import objections_for, presentable_series, visit_get_for_user
 from showroom.services import (
     RoutedBy,
     objection_add,
@@ -44,7 +40,7 @@ DETAIL = "showroom/visit_detail.html"
 def walk_in(request: HttpRequest) -> HttpResponse:
     """Register a walk-in; the service picks the consultant (queue or returning customer)."""
     store = request.user.store
-    form = WalkInForm(request.POST or None,
+    form = WalkInForm(request.POST or None, store=store,
                       consultants=walk_in_consultants(store=store, day=store.today()))
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,7 +67,8 @@ def _detail_context(user, visit: Visit, **forms) -> dict:
     context = {
         "visit": visit, "can_work": can_work, "objections": objections_for(visit=visit),
         "can_add_phone": can_add_visit_phone(user, visit) and visit.customer_id is None,
-        "close_form": VisitCloseForm(series=series) if can_work and visit.is_open else None,
+        "close_form": (VisitCloseForm(visit=visit, series=series)
+                       if can_work and visit.is_open else None),
         "objection_form": ObjectionForm(series=series) if can_work else None,
         "phone_form": PhoneForm(),
     }
@@ -85,7 +82,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_get_for_user(user=request.user, pk=pk)
     template = DETAIL
     if request.htmx and request.htmx.target == "objections":
-        template += "#objections"
+        template = partial_template(request, DETAIL, "objections")
     return render(request, template, _detail_context(request.user, visit))
 
 
@@ -96,7 +93,7 @@ def visit_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_get_for_user(user=request.user, pk=pk)
     if not can_work_visit(request.user, visit):
         raise PermissionDenied
-    form = VisitCloseForm(request.POST, series=presentable_series())
+    form = VisitCloseForm(request.POST, visit=visit, series=presentable_series())
     if form.is_valid():
         try:
             visit = visit_close(visit=visit, actor=request.user, **form.service_kwargs())
@@ -147,7 +144,7 @@ def objection_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Objection recorded."))
                 return redirect(visit)
             context = _detail_context(request.user, visit, notice=_("Objection recorded."))
-            response = render(request, f"{DETAIL}#objections", context)
+            response = render(request, partial_template(request, DETAIL, "objections"), context)
             return trigger_client_event(response, "objection-added")
     return render(request, partial_template(request, DETAIL, "objections"),
                   _detail_context(request.user, visit, objection_form=form), status=400)

@@ -12,13 +12,12 @@ from decimal import Decimal
 
 import factory
 
-from contracts.enums import ApprovalDecision, ContractStatus, PackageKind
+from contracts.enums import ApprovalDecision, ContractStatus, PackageKind, PaymentChannel
 from contracts.models import Accessory, ApprovalRequest, Contract, Quote, ValuePackage
 from contracts.services import contracts as contract_services
 from contracts.services import quotes as quote_services
 from contracts.services.quotes import QuoteInput
 from dealership.enums import Role
-from delivery.enums import PaymentChannel
 from tests.factories import StoreFactory, TrimFactory, UserFactory
 
 

@@ -7,26 +7,25 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from contracts.enums import ApprovalDecision, ApprovalStatus, ApprovalTier, QuoteStatus
+from contracts.enums import (
+    ApprovalDecision,
+    ApprovalStatus,
+    ApprovalTier,
+    LeadEventKind,
+    QuoteStatus,
+)
 from contracts.models import ApprovalRequest, QuoteVersion
 from contracts.services.quotes import approval_decide
 from dealership.enums import AuditAction, Role
-from leads.enums import EventKind
 from leads.models import LeadEvent
 from tests.contracts.factories import make_quote, pending_approval
 from tests.contracts.factories_services import audit_rows, customer_of, second_team, set_policy
 from tests.factories import TrimFactory, UserFactory
 from tests.leads.factories import LeadFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture
@@ -95,7 +94,7 @@ def test_decision_is_written_on_the_lead(store, consultant, supervisor, customer
 
     decide(supervisor, quote, ApprovalDecision.APPROVE, comment="同意")
 
-    event = LeadEvent.objects.filter(lead=lead, kind=EventKind.QUOTE).latest("id")
+    event = LeadEvent.objects.filter(lead=lead, kind=LeadEventKind.QUOTE).latest("id")
     assert (event.actor, event.note) == (supervisor, "Discount Approved: 同意")
 
 

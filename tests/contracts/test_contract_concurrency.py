@@ -8,20 +8,25 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
-from contracts.enums import ApprovalDecision, ApprovalStatus, ContractStatus, QuoteStatus
+from contracts.enums import (
+    ApprovalDecision,
+    ApprovalStatus,
+    ContractStatus,
+    PaymentChannel,
+    QuoteStatus,
+)
 from contracts.models import (
     ApprovalRequest,
     Contract,
     ContractDocument,
     ContractSequence,
+    Payment,
     QuoteVersion,
+    RefundObligation,
 )
 from contracts.services import contracts as contract_services
 from contracts.services.quotes import approval_decide, quote_revise
-from delivery.enums import PaymentChannel
-from delivery.models import Payment, RefundObligation
 from tests.concurrency import race, require_postgres
 from tests.contracts.factories import (
     approved_quote,
@@ -32,7 +37,7 @@ from tests.contracts.factories import (
 )
 from tests.contracts.factories_services import customer_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]
 
 S = ContractStatus
 
@@ -40,12 +45,6 @@ S = ContractStatus
 @pytest.fixture(autouse=True)
 def _postgres_only():
     require_postgres()
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def sign(actor, contract, receipt):

@@ -10,21 +10,31 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from contracts.enums import (
     ContractEventKind,
     ContractStatus,
     DocumentStatus,
+    LeadEventKind,
+    PaymentChannel,
+    PaymentKind,
     PaymentPlan,
     QuoteStatus,
+    RefundStatus,
 )
-from contracts.models import Contract, ContractDocument, ContractEvent, ContractSequence, Quote
+from contracts.models import (
+    Contract,
+    ContractDocument,
+    ContractEvent,
+    ContractSequence,
+    Payment,
+    Quote,
+    RefundObligation,
+)
 from contracts.services import contracts as services
 from dealership.enums import AuditAction, Role
-from delivery.enums import PaymentChannel, PaymentKind, RefundStatus
-from delivery.models import Payment, RefundObligation
-from leads.enums import EventKind, LeadStatus, LostReason
+from leads.enums import LeadStatus, LostReason
 from leads.models import LeadEvent
 from tests.contracts.factories import (
     AccessoryFactory,
@@ -38,18 +48,12 @@ from tests.contracts.factories_services import audit_rows, customer_of, expire
 from tests.factories import ColourFactory, CustomerFactory, StoreFactory, TrimFactory, UserFactory
 from tests.leads.factories import LeadFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 S = ContractStatus
 LABELS = {S.DRAFT: "Draft", S.IN_REVIEW: "In review", S.APPROVED: "Approved",
           S.SIGNED: "Signed", S.DELIVERED: "Delivered", S.CLOSED: "Closed",
           S.CANCELLED: "Cancelled"}
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -107,13 +111,13 @@ def test_draft_copies_buyer_vehicle_and_price_and_contracts_the_quote(store, con
     assert (contract.vehicle_description, contract.colour_name, contract.configuration) == (
         "丰田 凯美瑞 2025 2.5 旗舰版", "铂金白", f"脚垫 ×2\n{wash.name}")
     # 209,800 + 2,000 − 2,500 + 1,600 + 0 + 6,000 + 500 = 217,400; 137,400 financed.
+    # P·r / (1 − (1 + r)^−n), r = 3.5 % / 12, n = 36: 4,026.1057…, 4,026.11 half-up.
     assert (contract.list_price, contract.discount, contract.accessories_total,
             contract.total_price, contract.amount_due, contract.payment_plan,
             contract.down_payment, contract.loan_principal, contract.loan_term_months,
             contract.loan_annual_rate, contract.monthly_payment) == (
         D("211800.00"), D("2500.00"), D("1600.00"), D("217400.00"), D("217400.00"),
-        PaymentPlan.LOAN, D("80000.00"), D("137400.00"), 36, D("3.50"),
-        version.monthly_payment)
+        PaymentPlan.LOAN, D("80000.00"), D("137400.00"), 36, D("3.50"), D("4026.11"))
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.CONTRACTED
     [*_, contracted] = audit_rows(quote, action=AuditAction.UPDATE)
@@ -517,7 +521,7 @@ def test_sign_wins_the_open_lead_and_writes_on_it(store, consultant, customer, m
 
     lead.refresh_from_db()
     assert (lead.status, lead.closed_at is not None) == (LeadStatus.WON, True)
-    event = LeadEvent.objects.get(lead=lead, kind=EventKind.CONTRACT)
+    event = LeadEvent.objects.get(lead=lead, kind=LeadEventKind.CONTRACT)
     assert (event.actor, event.note, event.data) == (
         consultant, f"Contract {signed.number} signed", {"contract": contract.pk})
 
@@ -533,7 +537,7 @@ def test_sign_leaves_a_closed_lead_as_it_is(store, consultant, customer, manager
 
     lead.refresh_from_db()
     assert lead.status == LeadStatus.LOST
-    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.CONTRACT).count() == 1
+    assert LeadEvent.objects.filter(lead=lead, kind=LeadEventKind.CONTRACT).count() == 1
 
 
 def test_supervisor_may_sign_their_consultants_contract(supervisor, contract_in):

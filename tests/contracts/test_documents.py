@@ -25,7 +25,7 @@ from tests.contracts.factories import make_contract
 
 
 def _text(path) -> str:
-    out = subprocess.run(  # noqa: S603 -- fixed arguments, a file the test wrote
+    out = subprocess.run(
         ["/usr/bin/pdftotext", "-enc", "UTF-8", str(path), "-"],
         check=True, capture_output=True, text=True).stdout
     return " ".join(out.split())

@@ -8,19 +8,20 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from contracts.enums import ApprovalStatus, ApprovalTier, PaymentPlan, QuoteStatus
+from contracts.enums import ApprovalStatus, ApprovalTier, LeadEventKind, PaymentPlan, QuoteStatus
 from contracts.models import ApprovalRequest, Quote, QuoteVersion
 from contracts.services import quotes as services
 from contracts.services.quotes import QuoteInput
 from dealership.enums import AuditAction, StockStatus
-from leads.enums import EventKind, LeadStatus
+from leads.enums import LeadStatus
 from leads.models import LeadEvent
 from tests.contracts.factories import (
     AccessoryFactory,
     ValuePackageFactory,
     approved_quote,
+    make_contract,
     make_quote,
     pending_approval,
 )
@@ -39,13 +40,7 @@ from tests.factories import (
 )
 from tests.leads.factories import LeadFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture
@@ -265,7 +260,7 @@ def test_create_stores_line_items_totals_validity_audit_and_lead_event(store, co
     assert (entry.action, entry.actor, entry.changes) == (AuditAction.CREATE, consultant, {
         "status": [None, "approved"], "discount": [None, "2000.00"],
         "out_the_door": [None, "220600.00"]})
-    [event] = LeadEvent.objects.filter(lead=lead, kind=EventKind.QUOTE)
+    [event] = LeadEvent.objects.filter(lead=lead, kind=LeadEventKind.QUOTE)
     assert (event.actor, event.note, event.data) == (
         consultant, f"Quote {quote.number}: ¥220,600.00", {"quote": quote.pk})
 
@@ -546,7 +541,7 @@ def test_revision_records_an_audit_row_and_a_lead_event(store, consultant, custo
     assert [(e.actor, e.changes) for e in update] == [(consultant, {
         "version": [1, 2], "status": ["approved", "pending"],
         "discount": ["2000.00", "3500.00"]})]
-    notes = list(LeadEvent.objects.filter(lead=lead, kind=EventKind.QUOTE)
+    notes = list(LeadEvent.objects.filter(lead=lead, kind=LeadEventKind.QUOTE)
                  .order_by("id").values_list("note", flat=True))
     assert notes == [f"Quote {quote.number}: ¥207,800.00",
                      f"Quote {quote.number} revised (v2)"]
@@ -717,3 +712,107 @@ def test_pricing_a_quote_for_a_store_on_the_default_policy_writes_nothing(store,
                                                                  D("8000"))
     assert priced.needs_approval is True
     assert not DiscountPolicy.objects.filter(store=store).exists()
+
+
+# --- A quote and its contract -------------------------------------------------------------
+def test_mark_contracted_moves_an_approved_quote_and_audits_it(consultant, customer, trim):
+    quote = make_quote(consultant, customer, trim=trim)
+
+    services.quote_mark_contracted(actor=consultant, quote=quote)
+
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.CONTRACTED
+    [entry] = audit_rows(quote, action=AuditAction.UPDATE)
+    assert (entry.actor, entry.changes, entry.reason) == (
+        consultant, {"status": ["approved", "contracted"]}, "")
+
+
+def test_mark_contracted_refuses_a_quote_awaiting_approval(consultant, customer, trim):
+    quote = make_quote(consultant, customer, discount="5000", trim=trim)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.quote_mark_contracted(actor=consultant, quote=quote)
+
+    assert excinfo.value.messages == [
+        "This quote is Awaiting approval; that step is not possible now."]
+    quote.refresh_from_db()
+    assert (quote.status, audit_rows(quote, action=AuditAction.UPDATE)) == (
+        QuoteStatus.PENDING, [])
+
+
+def test_mark_contracted_is_refused_to_a_teammate(teammate, consultant, customer, trim):
+    quote = make_quote(consultant, customer, trim=trim)
+
+    with pytest.raises(PermissionDenied):
+        services.quote_mark_contracted(actor=teammate, quote=quote)
+
+    quote.refresh_from_db()
+    assert (quote.status, audit_rows(quote, action=AuditAction.UPDATE)) == (
+        QuoteStatus.APPROVED, [])
+
+
+def test_reopen_gives_a_contracted_quote_back_with_the_reason(consultant, customer, manager):
+    quote = make_contract(consultant, customer, manager=manager).quote
+
+    services.quote_reopen(actor=consultant, quote=quote, reason="合同写错了")
+
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.APPROVED
+    entry = audit_rows(quote, action=AuditAction.UPDATE)[-1]
+    assert (entry.changes, entry.reason) == ({"status": ["contracted", "approved"]},
+                                             "合同写错了")
+
+
+def test_reopen_refuses_a_quote_without_a_contract(consultant, customer, trim):
+    quote = make_quote(consultant, customer, trim=trim)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.quote_reopen(actor=consultant, quote=quote, reason="合同写错了")
+
+    assert excinfo.value.messages == ["This quote is Approved; that step is not possible now."]
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.APPROVED
+
+
+def test_reopen_is_refused_to_an_outsider(outsider, consultant, customer, manager):
+    quote = make_contract(consultant, customer, manager=manager).quote
+
+    with pytest.raises(PermissionDenied):
+        services.quote_reopen(actor=outsider, quote=quote, reason="合同写错了")
+
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.CONTRACTED
+
+
+def test_withdraw_with_contract_withdraws_a_contracted_quote(consultant, customer, manager):
+    quote = make_contract(consultant, customer, manager=manager).quote
+
+    services.quote_withdraw_with_contract(actor=manager, quote=quote, reason="客户放弃")
+
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.WITHDRAWN
+    entry = audit_rows(quote, action=AuditAction.UPDATE)[-1]
+    assert (entry.actor, entry.changes, entry.reason) == (
+        manager, {"status": ["contracted", "withdrawn"]}, "客户放弃")
+
+
+def test_withdraw_with_contract_refuses_a_quote_without_one(consultant, customer, trim):
+    quote = make_quote(consultant, customer, trim=trim)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.quote_withdraw_with_contract(actor=consultant, quote=quote, reason="客户放弃")
+
+    assert excinfo.value.messages == ["This quote is Approved; that step is not possible now."]
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.APPROVED
+
+
+def test_withdraw_with_contract_is_refused_to_an_outsider(outsider, consultant, customer,
+                                                          manager):
+    quote = make_contract(consultant, customer, manager=manager).quote
+
+    with pytest.raises(PermissionDenied):
+        services.quote_withdraw_with_contract(actor=outsider, quote=quote, reason="客户放弃")
+
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.CONTRACTED

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from contracts.enums import ApprovalDecision, ApprovalStatus, ApprovalTier, QuoteStatus
 from contracts.models import ApprovalRequest, DiscountPolicy
-from contracts.selectors_approvals import approval_inbox_count
+from contracts.selectors.approvals import approval_inbox_count
 from contracts.services.quotes import approval_decide, quote_revise
 from dealership.enums import Role
 from dealership.models import AuditEntry
@@ -477,11 +477,17 @@ def test_decide_another_teams_request_is_404(client, supervisor, other_team_requ
 
 
 def test_decide_is_forbidden_to_the_consultant(client, consultant, team_request):
+    audit_rows = AuditEntry.objects.count()
     client.force_login(consultant)
 
     response = client.post(decide_url(team_request), {"decision": "approve"})
 
+    team_request.refresh_from_db()
+    team_request.quote.refresh_from_db()
     assert response.status_code == 403
+    assert (team_request.status, team_request.decided_by) == (ApprovalStatus.PENDING, None)
+    assert team_request.quote.status == QuoteStatus.PENDING
+    assert AuditEntry.objects.count() == audit_rows
 
 
 def test_decide_from_the_card_swaps_it_to_its_decided_state(client, supervisor, team_request):

@@ -11,14 +11,21 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from contracts.enums import ContractEventKind, ContractStatus, DocumentStatus, QuoteStatus
-from contracts.models import Contract, ContractDocument
-from contracts.selectors_contracts import review_queue_count
+from contracts.enums import (
+    ContractEventKind,
+    ContractStatus,
+    DocumentStatus,
+    PaymentChannel,
+    PaymentKind,
+    QuoteStatus,
+    RefundStatus,
+)
+from contracts.models import Contract, ContractDocument, Payment, RefundObligation
+from contracts.selectors.contracts import review_queue_count
 from contracts.services import contracts as services
 from contracts.services.documents import MAX_ATTEMPTS, contract_document_render
 from dealership.enums import Role
-from delivery.enums import PaymentChannel, PaymentKind, RefundStatus
-from delivery.models import Payment, RefundObligation
+from dealership.models import AuditEntry
 from tests.contracts.factories import approved_quote, make_contract, make_quote
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 from tests.helpers import HTMX, english
@@ -385,9 +392,14 @@ def test_reveal_without_htmx_renders_the_page_in_full(client, consultant, draft)
 
 
 def test_reveal_of_a_teammates_contract_is_404(client, teammate, draft):
+    audit_rows = AuditEntry.objects.count()
     client.force_login(teammate)
 
-    assert client.post(f"/contracts/{draft.pk}/reveal/").status_code == 404
+    response = client.post(f"/contracts/{draft.pk}/reveal/")
+
+    assert response.status_code == 404
+    assert ID_NUMBER not in response.content.decode()
+    assert AuditEntry.objects.count() == audit_rows  # no "shown in full" row
 
 
 def test_reveal_is_post_only(client, consultant, draft):
@@ -405,8 +417,11 @@ def test_detail_shows_the_loan_plan_with_monthly_payment(client, consultant, cus
 
     html = client.get(f"/contracts/{contract.pk}/").content.decode()
 
-    assert contract.monthly_payment > 0
-    assert f'data-testid="monthly-payment">¥{contract.monthly_payment:,.2f}<' in html
+    # Worked apart: 209,800 − 2,000 discount = 207,800; − 60,000 down = 147,800 financed.
+    # P·r / (1 − (1 + r)^−n) with r = 4.5 % / 12, n = 36 is 4,396.5954…, 4,396.60 half-up.
+    assert (contract.loan_principal, contract.monthly_payment) == (
+        Decimal("147800.00"), Decimal("4396.60"))
+    assert 'data-testid="monthly-payment">¥4,396.60<' in html
 
 
 def test_detail_shows_the_rejection_reason_on_a_draft_sent_back(client, consultant, customer,
@@ -501,7 +516,53 @@ def test_edit_form_shows_the_draft(client, consultant, draft):
 
     assert response.status_code == 200
     assert response.context["form"]["buyer_address"].value() == "深圳市南山区科技园1号"
-    assert response.context["form"]["buyer_phone"].value() == "138 1234 5678"
+    assert response.context["form"]["buyer_phone"].value() == ""
+
+
+def test_edit_form_shows_the_buyers_numbers_masked_and_audits_nothing(client, consultant,
+                                                                      draft):
+    """Issue 10 (#5): opening the form is no way around the audited reveal."""
+    client.force_login(consultant)
+    before = AuditEntry.objects.count()
+
+    response = client.get(f"/contracts/{draft.pk}/edit/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    for full in ("13812345678", "138 1234 5678", ID_NUMBER):
+        assert full not in page
+    assert 'placeholder="138****5678"' in page
+    assert 'placeholder="1101**********002X"' in page
+    assert AuditEntry.objects.count() == before
+
+
+def test_edit_with_the_numbers_left_empty_keeps_them(client, consultant, draft):
+    client.force_login(consultant)
+
+    response = client.post(f"/contracts/{draft.pk}/edit/",
+                           edit_data(draft, buyer_phone="", buyer_id_number=""))
+
+    contract = refreshed(draft)
+    assert response.status_code == 302
+    assert (contract.buyer_phone, contract.buyer_id_number, contract.buyer_address) == (
+        "+8613812345678", ID_NUMBER, "深圳市南山区科技园2号")
+    change = AuditEntry.objects.filter(content_type__model="contract").latest("pk").changes
+    assert "buyer_phone" not in change and "buyer_id_number" not in change
+
+
+def test_edit_with_a_typed_number_replaces_it_and_the_record_masks_it(client, consultant,
+                                                                     draft):
+    client.force_login(consultant)
+
+    response = client.post(f"/contracts/{draft.pk}/edit/",
+                           edit_data(draft, buyer_phone="139 0000 1111", buyer_id_number=""))
+
+    contract = refreshed(draft)
+    assert response.status_code == 302
+    assert (contract.buyer_phone, contract.buyer_id_number) == ("+8613900001111", ID_NUMBER)
+    change = AuditEntry.objects.filter(content_type__model="contract").latest("pk").changes
+    assert change["buyer_phone"] == ["138****5678", "139****1111"]
+    assert "buyer_id_number" not in change
 
 
 def test_edit_saves_the_draft(client, consultant, draft):
@@ -561,6 +622,9 @@ def test_edit_of_a_contract_in_review_redirects_and_refuses_posts(client, consul
     assert post.status_code == 409
     assert post.context["form"].non_field_errors() == [
         "This contract is In review; that step is not possible now."]
+    kept = refreshed(contract)
+    assert (kept.status, kept.buyer_address, kept.deposit_amount, kept.extra_terms) == (
+        S.IN_REVIEW, "深圳市南山区科技园1号", Decimal("5000.00"), "")
 
 
 def test_edit_of_a_teammates_contract_is_404(client, consultant, teammate, mate_customer,
@@ -648,6 +712,7 @@ def test_approve_of_a_draft_is_409_with_the_message(client, draft, manager):
 def test_approve_conflict_with_htmx_returns_the_actions_panel(client, consultant, customer,
                                                               manager):
     contract = at(consultant, customer, manager, S.APPROVED)
+    events = contract.events.count()
     english(manager)
     client.force_login(manager)
 
@@ -657,6 +722,10 @@ def test_approve_conflict_with_htmx_returns_the_actions_panel(client, consultant
     assert response.status_code == 409
     assert html.lstrip().startswith('<section class="card contract-actions" id="contract-actions"')
     assert "This contract is Approved; that step is not possible now." in html
+    kept = refreshed(contract)
+    assert (kept.status, kept.reviewed_by, kept.reviewed_at) == (
+        S.APPROVED, manager, contract.reviewed_at)
+    assert contract.events.count() == events
 
 
 def test_approve_by_the_consultant_is_403(client, consultant, customer, manager):
@@ -854,9 +923,16 @@ def test_actions_on_a_teammates_contract_are_404(client, consultant, teammate, m
 
 
 def test_actions_for_an_outsider_are_404(client, draft, outsider):
+    events = draft.events.count()
+    audit_rows = AuditEntry.objects.count()
     client.force_login(outsider)
 
-    assert client.post(f"/contracts/{draft.pk}/submit/").status_code == 404
+    response = client.post(f"/contracts/{draft.pk}/submit/")
+
+    assert response.status_code == 404
+    assert (refreshed(draft).status, refreshed(draft).submitted_at) == (S.DRAFT, None)
+    assert draft.events.count() == events
+    assert AuditEntry.objects.count() == audit_rows
 
 
 def test_actions_refuse_get(client, consultant, draft):
@@ -960,11 +1036,18 @@ def test_queue_approve_of_a_contract_someone_else_decided_is_409(client, consult
     english(manager)
     client.force_login(manager)
 
+    rejected = refreshed(contract)
+    events = contract.events.count()
+
     response = client.post(f"/contracts/{contract.pk}/approve/", {"from": "queue"}, **HTMX)
 
     assert response.status_code == 409
     assert "This contract is Draft; that step is not possible now." in (
         response.content.decode())
+    kept = refreshed(contract)
+    assert (kept.status, kept.reviewed_at, kept.rejection_reason) == (
+        S.DRAFT, rejected.reviewed_at, "再看看")
+    assert contract.events.count() == events
 
 
 def test_review_queue_count_is_one_query_for_a_manager(consultant, customer, manager,

@@ -387,6 +387,8 @@ def test_calculate_is_forbidden_to_finance(client, make_user, trim):
     response = client.post(CALCULATE, builder_data(trim))
 
     assert response.status_code == 403
+    assert (Quote.objects.count(), QuoteVersion.objects.count()) == (0, 0)
+    assert "¥" not in response.content.decode()  # no figure worked out for them
 
 
 # --- A quote's page -----------------------------------------------------------------------

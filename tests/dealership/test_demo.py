@@ -10,8 +10,10 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django.test import RequestFactory
+from django.utils import timezone
 
-from dealership.enums import Role, Seniority
+from dealership.enums import Role, Seniority, StockStatus
 from dealership.models import Customer, StockVehicle, Store, User
 from dealership.validators import normalize_id_number, normalize_phone, normalize_vin
 from tests.factories import StoreFactory
@@ -98,9 +100,14 @@ def test_seed_demo_half_the_consultants_senior(seeded):
     assert sorted(seniorities) == [Seniority.JUNIOR] * 4 + [Seniority.SENIOR] * 4
 
 
+def _sign_in():
+    # django-axes counts sign-in attempts per request: authenticate() needs one.
+    return RequestFactory().post("/accounts/login/")
+
+
 def test_seed_demo_every_login_authenticates_with_demo_password(seeded):
     authenticated = {
-        username: authenticate(None, username=username, password=DEMO_PASSWORD)
+        username: authenticate(_sign_in(), username=username, password=DEMO_PASSWORD)
         for username in ROLE_LOGINS
     }
 
@@ -108,7 +115,7 @@ def test_seed_demo_every_login_authenticates_with_demo_password(seeded):
 
 
 def test_seed_demo_wrong_password_refused(seeded):
-    assert authenticate(None, username="manager", password="demo-pass-2025") is None
+    assert authenticate(_sign_in(), username="manager", password="demo-pass-2025") is None
 
 
 def test_seed_demo_every_user_in_group_of_role(seeded):
@@ -153,6 +160,23 @@ def test_seed_demo_every_id_number_valid(seeded):
 
     refused = [value for value in id_numbers if normalize_id_number(value) != value]
     assert (len(id_numbers) > 0, refused) == (True, [])
+
+
+def test_seed_demo_customers_and_stock_are_consistent_and_in_the_past(seeded):
+    now = timezone.now()
+    customers = Customer.objects.select_related("store", "owner")
+    stock = StockVehicle.objects.select_related("store")
+
+    assert customers.exists() and stock.exists()
+    assert [c.pk for c in customers if c.created_at > now] == []
+    assert [c.pk for c in customers
+            if c.owner is not None and (c.owner.store_id, c.owner.role)
+            != (c.store_id, Role.CONSULTANT)] == []
+    assert [c.pk for c in customers if c.marketing_consent and c.consent_at is None] == []
+    assert [v.vin for v in stock
+            if v.arrival_date is not None and v.arrival_date > v.store.today()] == []
+    assert [v.vin for v in stock
+            if v.status != StockStatus.IN_TRANSIT and v.arrival_date is None] == []
 
 
 def test_seed_demo_second_run_creates_nothing(seeded):

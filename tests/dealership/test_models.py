@@ -243,9 +243,24 @@ def test_stock_in_transit_has_no_age():
 
 def test_stock_age_days_defaults_to_store_today(store):
     vehicle = StockVehicleFactory(store=store,
-                                  arrival_date=timezone.localdate() - dt.timedelta(days=61))
+                                  arrival_date=store.today() - dt.timedelta(days=61))
 
     assert (vehicle.age_days(), vehicle.is_slow()) == (61, True)
+
+
+def test_stock_age_days_counts_in_the_store_day_not_the_server_day(settings, monkeypatch):
+    # 23:30 UTC on 31 March: already 1 April in Shanghai, still 31 March in Los Angeles.
+    settings.TIME_ZONE = "UTC"
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC))
+    shanghai = StoreFactory(code="SH", timezone="Asia/Shanghai")
+    los_angeles = StoreFactory(code="LA", timezone="America/Los_Angeles")
+    arrival = dt.date(2026, 1, 30)  # 60 days before 31 March, 61 before 1 April
+
+    in_shanghai = StockVehicleFactory(store=shanghai, arrival_date=arrival)
+    in_los_angeles = StockVehicleFactory(store=los_angeles, arrival_date=arrival)
+
+    assert (in_shanghai.age_days(), in_shanghai.is_slow()) == (61, True)
+    assert (in_los_angeles.age_days(), in_los_angeles.is_slow()) == (60, False)
 
 
 # --- users ---------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_page_has_badge_slots_and_loader_for_an_approver(client, supervisor):
 def test_page_has_no_badge_loader_for_a_consultant(client, consultant):
     client.force_login(consultant)
 
-    html = client.get("/leads/my-day/").content.decode()
+    html = client.get("/my-day/").content.decode()
 
     assert "/nav/badges/" not in html
 

@@ -8,26 +8,20 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dealership.enums import AuditAction, ConsentSource, Role
 from dealership.models import AuditEntry, Customer
-from dealership.roles import ROLE_PERMISSIONS, user_sync_groups
+from dealership.roles import role_permissions_merged, user_sync_groups
 from dealership.selectors import customer_get_for_user, customer_scope_for_user
 from dealership.services.customers import customer_create, customer_reveal_pii, customer_update
 from dealership.services.users import user_set_role
 from dealership.validators import normalize_phone
 from tests.factories import CustomerFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 CONSENTED_AT = dt.datetime(2026, 1, 10, 9, 30, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def _groups_of(user) -> list[str]:
@@ -422,7 +416,7 @@ def test_customer_get_for_user_unknown_pk_404(consultant, pk):
 
 # --- roles ---------------------------------------------------------------------------------
 def test_role_permissions_table_covers_every_role():
-    assert set(ROLE_PERMISSIONS) == set(Role.values)
+    assert set(role_permissions_merged()) == set(Role.values)
 
 
 @pytest.mark.parametrize("role", Role.values)
@@ -434,7 +428,7 @@ def test_role_group_after_migrations_has_exactly_table_permissions(role):
         for app_label, codename in group.permissions.values_list(
             "content_type__app_label", "codename")
     }
-    assert granted == set(ROLE_PERMISSIONS[role])
+    assert granted == role_permissions_merged()[role]
 
 
 def test_role_group_permissions_reach_the_user(consultant, make_user):

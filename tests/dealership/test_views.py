@@ -11,23 +11,22 @@ import pytest
 from django.contrib.messages import constants as message_levels
 from django.utils import timezone
 
-from dealership.enums import AuditAction, Role, Seniority, StockStatus
-from dealership.models import AuditEntry, Customer, User
+from dealership.enums import AuditAction, Role
+from dealership.models import AuditEntry, Customer
 from tests.factories import (
     CustomerFactory,
-    DealerGroupFactory,
     StockVehicleFactory,
     StoreFactory,
     UserFactory,
 )
-from tests.helpers import HTMX
+from tests.helpers import HTMX, english
 
 pytestmark = pytest.mark.django_db
 
 
 # Every role's home page, as a literal path, and the template that page renders.
 ROLE_HOMES = {
-    Role.CONSULTANT: ("/leads/my-day/", "leads/my_day.html"),
+    Role.CONSULTANT: ("/my-day/", "dealership/my_day.html"),
     Role.SUPERVISOR: ("/leads/board/", "leads/team_board.html"),
     Role.RECEPTIONIST: ("/showroom/desk/", "showroom/desk.html"),
     Role.MANAGER: ("/reports/store/", "reports/store_overview.html"),
@@ -41,7 +40,7 @@ ROLE_HOMES = {
 
 # One role per landing page that may not open it.
 LANDING_FORBIDDEN = [
-    ("/leads/my-day/", Role.MANAGER),
+    ("/my-day/", Role.MANAGER),
     ("/leads/board/", Role.CONSULTANT),
     ("/showroom/desk/", Role.CONSULTANT),
     ("/reports/store/", Role.CONSULTANT),
@@ -65,12 +64,6 @@ def _customer_form_data(**overrides) -> dict[str, str]:
     }
     data.update(overrides)
     return data
-
-
-def _speaks_english(user: User) -> User:
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
 
 
 # --- Anonymous visitors -------------------------------------------------------------------
@@ -127,119 +120,7 @@ def test_landing_page_other_role_is_forbidden(client, make_user, path, role):
 
 
 # --- Landing pages: constant query counts ------------------------------------------------
-def _consultants(store, team, count):
-    return [UserFactory(role=Role.CONSULTANT, store=store, team=team,
-                        seniority=Seniority.JUNIOR) for _ in range(count)]
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_my_day_query_count_is_constant(client, consultant, store, count,
-                                        django_assert_num_queries):
-    CustomerFactory.create_batch(count, store=store, owner=consultant)
-    client.force_login(consultant)
-
-    with django_assert_num_queries(13):
-        response = client.get("/leads/my-day/")
-
-    assert len(response.context["recent_customers"]) == count
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_team_board_query_count_is_constant(client, supervisor, store, count,
-                                            django_assert_num_queries):
-    from dealership.models import Team
-
-    own_team = Team.objects.create(store=store, name="销售二组", supervisor=supervisor)
-    for member in _consultants(store, own_team, count):
-        CustomerFactory(store=store, owner=member)
-    client.force_login(supervisor)
-
-    with django_assert_num_queries(10):
-        response = client.get("/leads/board/")
-
-    assert len(response.context["members"]) == count
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_store_overview_query_count_is_constant(client, manager, store, team, count,
-                                                django_assert_num_queries):
-    for member in _consultants(store, team, count):
-        CustomerFactory(store=store, owner=member)
-    StockVehicleFactory.create_batch(count, store=store)
-    client.force_login(manager)
-
-    with django_assert_num_queries(7):
-        response = client.get("/reports/store/")
-
-    assert len(response.context["consultants"]) == count
-    assert response.context["customers"]["total"] == count
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_group_overview_query_count_is_constant(client, make_user, count,
-                                                django_assert_num_queries):
-    group = DealerGroupFactory(code="G1", name="华南集团")
-    for store in StoreFactory.create_batch(count, group=group):
-        CustomerFactory(store=store)
-        StockVehicleFactory(store=store)
-    client.force_login(make_user(Role.GROUP_EXEC, dealer_group=group))
-
-    with django_assert_num_queries(3):
-        response = client.get("/reports/group/")
-
-    assert [s.customer_count for s in response.context["stores"]] == [1] * count
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_finance_desk_query_count_is_constant(client, make_user, store, count,
-                                              django_assert_num_queries):
-    StockVehicleFactory.create_batch(count, store=store, cost=Decimal("100000.00"))
-    client.force_login(make_user(Role.FINANCE))
-
-    with django_assert_num_queries(6):
-        response = client.get("/delivery/finance/")
-
-    assert response.context["figures"]["count"] == count
-    assert response.context["figures"]["cost"] == Decimal("100000.00") * count
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_service_desk_query_count_is_constant(client, make_user, store, count,
-                                              django_assert_num_queries):
-    StockVehicleFactory.create_batch(count, store=store, status=StockStatus.DELIVERED)
-    client.force_login(make_user(Role.SERVICE_ADVISOR))
-
-    with django_assert_num_queries(4):
-        response = client.get("/aftersales/service/")
-
-    assert len(response.context["delivered"]) == count
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_care_desk_query_count_is_constant(client, make_user, store, consultant, count,
-                                           django_assert_num_queries):
-    CustomerFactory.create_batch(count, store=store, owner=consultant)
-    client.force_login(make_user(Role.CUSTOMER_CARE))
-
-    with django_assert_num_queries(5):
-        response = client.get("/aftersales/care/")
-
-    assert len(response.context["recent"]) == count
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_marketing_home_query_count_is_constant(client, make_user, store, count,
-                                                django_assert_num_queries):
-    for index in range(count):
-        CustomerFactory(store=store, city=f"城市{index}")
-    client.force_login(make_user(Role.MARKETING))
-
-    with django_assert_num_queries(8):
-        response = client.get("/leads/marketing/")
-
-    assert len(response.context["by_city"]) == count
-
-
+# A stage's screen is query-counted in its own app's tests; the core's screens here.
 @pytest.mark.parametrize("count", [1, 3])
 def test_console_query_count_is_constant(client, make_user, count, django_assert_num_queries):
     for store in StoreFactory.create_batch(count):
@@ -507,7 +388,7 @@ def test_customer_create_consultant_becomes_owner(client, consultant, store):
 
 
 def test_customer_create_invalid_phone_keeps_input(client, consultant):
-    client.force_login(_speaks_english(consultant))
+    client.force_login(english(consultant))
 
     response = client.post("/customers/new/", _customer_form_data(phone="12345"))
 
@@ -520,7 +401,7 @@ def test_customer_create_invalid_phone_keeps_input(client, consultant):
 
 
 def test_customer_create_duplicate_phone_names_owner(client, teammate, customer):
-    client.force_login(_speaks_english(teammate))
+    client.force_login(english(teammate))
 
     response = client.post("/customers/new/", _customer_form_data(phone="138 1234 5678"))
 
@@ -581,6 +462,50 @@ def test_customer_edit_writes_audit_row(client, consultant, customer):
     ]
 
 
+def test_customer_edit_form_shows_numbers_masked_and_audits_nothing(client, consultant,
+                                                                    customer):
+    """Issue 10 (#5): opening the form is no way around the audited reveal."""
+    client.force_login(consultant)
+
+    response = client.get(f"/customers/{customer.pk}/edit/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    for full in ("13812345678", "138 1234 5678", "11010519491231002X"):
+        assert full not in page
+    assert 'placeholder="138****5678"' in page
+    assert 'placeholder="1101**********002X"' in page
+    assert AuditEntry.objects.count() == 0
+
+
+def test_customer_edit_left_empty_keeps_the_numbers(client, consultant, customer):
+    client.force_login(consultant)
+
+    response = client.post(f"/customers/{customer.pk}/edit/",
+                           _customer_form_data(name="张三丰", phone="", id_number="",
+                                               city="广州"))
+
+    customer.refresh_from_db()
+    assert response.status_code == 302
+    assert (customer.phone, customer.id_number, customer.city) == (
+        "+8613812345678", "11010519491231002X", "广州")
+    assert [e.changes for e in AuditEntry.objects.all()] == [{"city": ["深圳", "广州"]}]
+
+
+def test_customer_edit_typed_number_replaces_the_stored_one(client, consultant, customer):
+    client.force_login(consultant)
+
+    response = client.post(f"/customers/{customer.pk}/edit/",
+                           _customer_form_data(name="张三丰", phone="139 0000 1111",
+                                               id_number="", city="深圳"))
+
+    customer.refresh_from_db()
+    assert response.status_code == 302
+    assert (customer.phone, customer.id_number) == ("+8613900001111", "11010519491231002X")
+    change = AuditEntry.objects.get().changes
+    assert change == {"phone": ["138****5678", "139****1111"]}
+
+
 def test_customer_edit_outsider_is_not_found(client, outsider, customer):
     client.force_login(outsider)
 
@@ -604,7 +529,7 @@ def vehicles(store, other_store):
 
 def test_stock_list_manager_sees_cost(client, manager, vehicles):
     own, _foreign = vehicles
-    client.force_login(_speaks_english(manager))
+    client.force_login(english(manager))
 
     response = client.get("/stock/")
 
@@ -664,14 +589,14 @@ def test_stock_list_query_count_is_constant(client, manager, store, count,
 def test_language_set_switches_user_cookie_and_next_page(client, consultant):
     client.force_login(consultant)
 
-    response = client.post("/account/language/", {"language": "en", "next": "/leads/my-day/"})
+    response = client.post("/account/language/", {"language": "en", "next": "/my-day/"})
 
     consultant.refresh_from_db()
     assert response.status_code == 302
-    assert response["Location"] == "/leads/my-day/"
+    assert response["Location"] == "/my-day/"
     assert consultant.language == "en"
     assert response.cookies["django_language"].value == "en"
-    page = client.get("/leads/my-day/")
+    page = client.get("/my-day/")
     assert '<html lang="en">' in page.content.decode()
     assert page["Content-Language"] == "en"
 
@@ -722,7 +647,7 @@ def test_healthz_answers_ok_without_login(client):
 def test_security_headers_on_normal_page(client, consultant):
     client.force_login(consultant)
 
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy
@@ -736,7 +661,7 @@ STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.IGNORECASE)
 
 @pytest.mark.parametrize("page", ["login", "my_day", "customers", "customer", "stock", "404"])
 def test_pages_have_no_inline_script_or_style(client, consultant, customer, page):
-    paths = {"my_day": "/leads/my-day/", "customers": "/customers/",
+    paths = {"my_day": "/my-day/", "customers": "/customers/",
              "customer": f"/customers/{customer.pk}/", "stock": "/stock/",
              "404": "/no-such-page/"}
     if page == "login":
@@ -750,30 +675,6 @@ def test_pages_have_no_inline_script_or_style(client, consultant, customer, page
     assert "<html" in html
     assert INLINE_SCRIPT.findall(html) == []
     assert STYLE_ATTRIBUTE.findall(html) == []
-
-
-# --- Group figures ------------------------------------------------------------------------
-def test_group_overview_lists_only_own_group_stores(client, make_user, store, other_store,
-                                                    consultant, customer):
-    south = DealerGroupFactory(code="SOUTH", name="华南集团")
-    north = DealerGroupFactory(code="NORTH", name="华北集团")
-    store.group = south
-    store.save(update_fields=["group"])
-    sister = StoreFactory(code="SISTER", name="姐妹店", group=south)
-    other_store.group = north
-    other_store.save(update_fields=["group"])
-    CustomerFactory(store=other_store, name="吴十")
-    client.force_login(make_user(Role.GROUP_EXEC, dealer_group=south))
-
-    response = client.get("/reports/group/")
-
-    html = response.content.decode()
-    assert [(s.code, s.customer_count) for s in response.context["stores"]] == [
-        ("DEMO", 1), (sister.code, 0)
-    ]
-    assert "别的店" not in html
-    assert "张三丰" not in html
-    assert "吴十" not in html
 
 
 @pytest.mark.parametrize("count", [1, 3])

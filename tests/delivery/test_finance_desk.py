@@ -9,13 +9,12 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from contracts.enums import ContractStatus
+from contracts.enums import ContractStatus, PaymentChannel, PaymentKind, RefundStatus
+from contracts.models import Payment, RefundObligation
 from contracts.services.contracts import contract_cancel
+from contracts.services.ledger import payment_confirm, refund_settle
 from dealership.enums import AuditAction, Role
 from dealership.models import AuditEntry
-from delivery.enums import PaymentChannel, PaymentKind, RefundStatus
-from delivery.models import Payment, RefundObligation
-from delivery.services import payment_confirm, refund_settle
 from tests.contracts.factories import make_contract
 from tests.factories import CustomerFactory
 from tests.helpers import HTMX, english
@@ -202,6 +201,9 @@ def test_confirm_twice_without_htmx_shows_the_message_on_the_desk(client, financ
     assert response.status_code == 409
     assert [str(m) for m in response.context["messages"]] == [
         f"This payment was already confirmed by 钱会计 at {local(first.confirmed_at, store)}."]
+    deposit.refresh_from_db()
+    assert (deposit.confirmed_by, deposit.confirmed_at) == (finance, first.confirmed_at)
+    assert len(audit_of(deposit)) == 1  # the first confirmation's row only
 
 
 def test_confirm_is_forbidden_to_the_consultant(client, consultant, deposit):

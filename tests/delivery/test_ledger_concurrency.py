@@ -6,30 +6,22 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
-from contracts.enums import ContractStatus
+from contracts.enums import ContractStatus, PaymentChannel, PaymentKind, RefundStatus
+from contracts.models import Payment, RefundObligation
 from contracts.services.contracts import contract_cancel
+from contracts.services.ledger import payment_confirm, refund_settle
 from dealership.enums import Role
-from delivery.enums import PaymentChannel, PaymentKind, RefundStatus
-from delivery.models import Payment, RefundObligation
-from delivery.services import payment_confirm, refund_settle
 from tests.concurrency import race, require_postgres
 from tests.contracts.factories import make_contract
 from tests.contracts.factories_services import customer_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only():
     require_postgres()
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

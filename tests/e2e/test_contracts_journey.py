@@ -15,10 +15,9 @@ from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import Page, expect
 
 from contracts.enums import ApprovalStatus, ContractStatus, QuoteStatus
-from contracts.models import ApprovalRequest, Contract, Quote
+from contracts.models import ApprovalRequest, Contract, Payment, Quote
 from dealership.celery import app
 from dealership.enums import Role, Seniority
-from delivery.models import Payment
 from leads.enums import LeadStatus
 from tests.contracts.factories import AccessoryFactory
 from tests.e2e.helpers import log_in, watch

@@ -21,7 +21,7 @@ def test_consultant_logs_in_sees_my_day_and_switches_language(live_server, page:
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
 
-    expect(page).to_have_url(f"{live_server.url}/leads/my-day/")
+    expect(page).to_have_url(f"{live_server.url}/my-day/")
     expect(page.get_by_role("heading", level=1)).to_have_text("我的一天")
     expect(page.get_by_role("link", name="张三丰")).to_be_visible()
     expect(page.get_by_text("138****5678")).to_be_visible()

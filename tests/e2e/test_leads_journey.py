@@ -44,7 +44,7 @@ def test_new_lead_overdue_followed_up_then_seen_by_the_supervisor(live_server, p
 
     # 1. The consultant captures a website enquiry with the quick form.
     log_in(page, base, "wangfang")
-    expect(page).to_have_url(f"{base}/leads/my-day/")
+    expect(page).to_have_url(f"{base}/my-day/")
     page.goto(f"{base}/leads/new/")
     phone = page.get_by_label("Mobile phone")
     check = page.get_by_test_id("phone-check")
@@ -76,7 +76,7 @@ def test_new_lead_overdue_followed_up_then_seen_by_the_supervisor(live_server, p
     expect(row).to_contain_text("刘备")
     expect(row).to_contain_text("139****4321")
     expect(row.get_by_test_id("overdue")).to_be_visible()
-    page.goto(f"{base}/leads/my-day/")
+    page.goto(f"{base}/my-day/")
     expect(page.get_by_test_id("overdue-count")).to_have_text("1")
     expect(page.get_by_test_id("overdue-list").get_by_role("link", name="刘备")).to_be_visible()
 
@@ -110,7 +110,7 @@ def test_new_lead_overdue_followed_up_then_seen_by_the_supervisor(live_server, p
     page.goto(f"{base}/leads/?overdue=yes")
     expect(page.locator(f"#lead-row-{lead.pk}")).to_have_count(0)
     expect(page.get_by_text("No lead matches these filters.")).to_be_visible()
-    page.goto(f"{base}/leads/my-day/")
+    page.goto(f"{base}/my-day/")
     expect(page.get_by_test_id("overdue-count")).to_have_text("0")
     expect(page.get_by_test_id("overdue-list")).to_have_count(0)
     page.get_by_role("button", name="Log out").click()

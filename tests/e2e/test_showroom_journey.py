@@ -12,9 +12,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from dealership.enums import Powertrain, Role, Seniority
-from leads.enums import EventKind, LeadStatus
+from leads.enums import LeadStatus
 from leads.models import Lead, LeadEvent, Notification
-from showroom.enums import DutyState, Usage, VisitOutcome
+from showroom.enums import DutyState, LeadEventKind, Usage, VisitOutcome
 from showroom.enums import TestDriveStatus as DriveStatus
 from showroom.models import DutyShift, Visit
 from showroom.models import TestDrive as Drive
@@ -122,13 +122,13 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
     assert {s.consultant_id: s.state for s in DutyShift.objects.all()} == {
         owner.pk: DutyState.WITH_CUSTOMER, next_up.pk: DutyState.AVAILABLE}
     assert list(Notification.objects.values_list("user", "lead", "kind")) == [
-        (owner.pk, lead.pk, EventKind.VISIT)]
+        (owner.pk, lead.pk, LeadEventKind.VISIT)]
 
     # 3. 王芳 logs in on her own tablet and finds the customer on "my day".
     consultant_page = new_context().new_page()
     watch(consultant_page, problems)
     log_in(consultant_page, base, "wangfang")
-    expect(consultant_page).to_have_url(f"{base}/leads/my-day/")
+    expect(consultant_page).to_have_url(f"{base}/my-day/")
     showroom_today = consultant_page.get_by_test_id("showroom-today")
     expect(showroom_today).to_contain_text("In the showroom now")
     expect(showroom_today).to_contain_text("张三丰 · 138****5678")
@@ -190,7 +190,7 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
     assert consultant_page.url == f"{base}/showroom/test-drives/{drive.pk}/"  # htmx did it
 
     # 6. Back to the visit: the needs analysis and the outcome close it.
-    consultant_page.goto(f"{base}/leads/my-day/")
+    consultant_page.goto(f"{base}/my-day/")
     consultant_page.get_by_test_id("showroom-today").get_by_role(
         "link", name="Close the visit").click()
     expect(consultant_page).to_have_url(f"{base}/showroom/visits/{visit.pk}/")
@@ -258,10 +258,10 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
     lead.refresh_from_db()
     assert lead.status == LeadStatus.TEST_DRIVEN
     kinds = list(LeadEvent.objects.filter(lead=lead, kind__in=(
-        EventKind.VISIT, EventKind.TEST_DRIVE)).order_by("created_at", "pk")
+        LeadEventKind.VISIT, LeadEventKind.TEST_DRIVE)).order_by("created_at", "pk")
         .values_list("kind", "data__step"))
-    assert kinds == [(EventKind.TEST_DRIVE, "booked"), (EventKind.TEST_DRIVE, "done"),
-                     (EventKind.VISIT, None)]
+    assert kinds == [(LeadEventKind.TEST_DRIVE, "booked"), (LeadEventKind.TEST_DRIVE, "done"),
+                     (LeadEventKind.VISIT, None)]
     assert Lead.objects.count() == 1
     shift = DutyShift.objects.get(consultant=owner)
     assert (shift.state, shift.position) == (DutyState.AVAILABLE, 3)

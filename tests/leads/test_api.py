@@ -13,7 +13,7 @@ from dealership.enums import ConsentSource
 from dealership.models import Customer
 from leads.api import api_key_create, lead_intake
 from leads.enums import Channel, EventKind, Grade, LeadStatus, PurchaseWindow
-from leads.forms_intake import LeadIntakeForm
+from leads.forms.intake import LeadIntakeForm
 from leads.models import Lead, LeadEvent, LeadIntake, Notification
 from tests.leads.factories import LeadFactory
 
@@ -369,6 +369,23 @@ def test_rate_limit_is_per_key(client, store, consultant, monkeypatch):
     assert statuses == [201, 200, 429]
 
 
+def test_lead_is_accepted_while_the_cache_server_is_down(client, store, consultant, key,
+                                                         settings, caplog):
+    """Issue 10 (#2): Redis away must not lose website leads; the limit fails open."""
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }}
+
+    response = post(client, body(), key)
+
+    assert response.status_code == 201
+    lead = Lead.objects.get()
+    assert response.json()["id"] == lead.pk
+    assert "rate limit not checked" in caplog.text
+
+
 # --- 405 ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 def test_other_methods_answer_405(client, store, key, method):
@@ -433,3 +450,5 @@ def test_openapi_needs_no_key_and_only_reads(client):
     response = client.post("/api/v1/openapi.json")
 
     assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert Customer.objects.count() == 0

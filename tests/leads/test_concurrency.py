@@ -79,3 +79,18 @@ def test_two_deciders_on_the_same_lost_request_one_wins(store, consultant, super
         assert (lead.status, lead.lost_reason) == (LeadStatus.CONTACTED, "")
     decisions = lead.events.filter(kind__in=[EventKind.LOST_APPROVED, EventKind.LOST_RETURNED])
     assert decisions.count() == 1
+
+
+def test_same_external_id_many_times_at_once_every_answer_is_the_first(store, consultant):
+    """DESIGN §4: the same (channel, external_id) returns the first result. A request that
+    waited on the first one's customer row used to answer "duplicate" instead."""
+    def capture():
+        return lead_capture(store=store, actor=None, name="官网客户", phone="+8613811113333",
+                            channel="website", external_id="order-42", purchase_window="1m")
+
+    results = race(*[capture] * 8, timeout=60)
+
+    lead = Lead.objects.get()
+    assert [(r.lead.pk, r.duplicate) for r in results] == [(lead.pk, False)] * 8
+    assert Customer.objects.count() == 1
+    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.ENQUIRY).count() == 0

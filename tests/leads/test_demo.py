@@ -60,7 +60,6 @@ def test_seed_demo_leads_in_every_status(demo):
     statuses = set(Lead.objects.filter(store=demo).values_list("status", flat=True))
 
     assert statuses == set(LeadStatus.values)
-    assert Lead.objects.filter(store=demo).count() >= 250
 
 
 def test_seed_demo_leads_across_every_channel_and_grade(demo):
@@ -73,15 +72,19 @@ def test_seed_demo_leads_across_every_channel_and_grade(demo):
 
 
 def test_seed_demo_every_lead_belongs_to_a_customer_of_its_store(demo):
-    assert Lead.objects.exclude(store=demo).count() == 0
-    assert Lead.objects.exclude(customer__store=F("store")).count() == 0
+    leads = Lead.objects.filter(store=demo)
+
+    assert leads.exists()
+    assert leads.exclude(customer__store=F("store")).count() == 0
+    assert leads.filter(owner__isnull=False).exclude(owner__store=F("store")).count() == 0
+    assert leads.filter(owner__isnull=False).exclude(owner__role=Role.CONSULTANT).count() == 0
 
 
 def test_seed_demo_most_customers_have_one_lead_and_never_two_open(demo):
     customers = demo.customers.annotate(n=Count("leads"))
 
     assert customers.filter(n=0).exists()
-    assert customers.filter(n=1).count() > customers.count() * 0.7
+    assert customers.filter(n=1).exists()
     two_open = (Lead.objects.open().values("customer").annotate(n=Count("id"))
                 .filter(n__gt=1))
     assert list(two_open) == []
@@ -95,13 +98,13 @@ def test_seed_demo_campaigns_with_budgets(demo):
     assert all(c.budget > 0 for c in campaigns)
     assert Lead.objects.filter(campaign__isnull=False).exclude(
         campaign__channel=F("channel")).count() == 0
-    assert Lead.objects.filter(campaign__isnull=False).count() > 20
+    assert Lead.objects.filter(campaign__isnull=False).exists()
 
 
 def test_seed_demo_touches_follow_their_lead(demo):
     touches = Touch.objects.filter(lead__store=demo)
 
-    assert touches.count() > Lead.objects.count()
+    assert touches.exists()
     assert touches.filter(created_at__lt=F("lead__created_at")).count() == 0
     assert touches.exclude(note="").count() == touches.count()
     touched = Lead.objects.filter(store=demo, last_touch_at__isnull=False)
@@ -134,7 +137,7 @@ def test_seed_demo_pending_lost_requests_for_the_supervisor(demo):
     supervisor = User.objects.get(username="supervisor")
     pending = LostRequest.objects.filter(status=LostRequestStatus.PENDING)
 
-    assert pending.count() >= 3
+    assert pending.exists()
     assert pending.filter(lead__status__in=CLOSED_STATUSES).count() == 0
     assert Notification.objects.filter(user=supervisor, kind=EventKind.LOST_REQUESTED,
                                        read_at__isnull=True).count() == pending.count()
@@ -143,7 +146,7 @@ def test_seed_demo_pending_lost_requests_for_the_supervisor(demo):
 def test_seed_demo_pool_and_dormant_leads(demo):
     pool = Lead.objects.filter(store=demo).in_pool()
 
-    assert pool.count() >= 3
+    assert pool.exists()
     assert pool.filter(pooled_at__isnull=True).count() == 0
     assert set(pool.values_list("status", flat=True)) == {LeadStatus.DORMANT}
     dormant = Lead.objects.filter(store=demo, status=LeadStatus.DORMANT)
@@ -156,11 +159,11 @@ def test_seed_demo_pool_and_dormant_leads(demo):
 def test_seed_demo_overdue_and_fresh_online_leads(demo):
     now = timezone.now()
 
-    assert Lead.objects.filter(store=demo).overdue(now).count() >= 4
+    assert Lead.objects.filter(store=demo).overdue(now).exists()
     fresh = Lead.objects.filter(store=demo, status=LeadStatus.NEW,
                                 channel__in=ONLINE_CHANNELS, first_touch_at__isnull=True,
                                 created_at__gte=now - dt.timedelta(hours=3))
-    assert fresh.count() >= 5
+    assert fresh.exists()
     assert fresh.filter(owner__isnull=True).count() == 0
 
 
@@ -183,6 +186,10 @@ def test_seed_demo_times_within_90_days_and_business_hours(demo):
     assert leads.filter(created_at__gt=now).count() == 0
     assert Touch.objects.filter(created_at__gt=now).count() == 0
     assert leads.filter(closed_at__gt=now).count() == 0
+    assert leads.filter(closed_at__lt=F("created_at")).count() == 0
+    assert LeadEvent.objects.filter(created_at__gt=now).count() == 0
+    assert Notification.objects.filter(created_at__gt=now).count() == 0
+    assert Task.objects.filter(created_at__gt=now).count() == 0
     moments = list(Touch.objects.values_list("created_at", flat=True)) + list(
         leads.exclude(status=LeadStatus.NEW, channel__in=ONLINE_CHANNELS)
         .values_list("created_at", flat=True))

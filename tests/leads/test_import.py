@@ -19,17 +19,11 @@ from tests.factories import CustomerFactory
 from tests.helpers import HTMX
 from tests.leads.factories import CampaignFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 HEADER = ("name,phone,channel,model_interest,purchase_window,budget_min,budget_max,city,note,"
           "created_at")
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def run(store, text: str, *, encoding: str = "utf-8", actor=None, campaign=None,
@@ -179,7 +173,9 @@ ROW_ERRORS = [
     ("张伟,13812345678,website,,,,,,,2025-02-30",
      "created_at “2025-02-30” is no date; use YYYY-MM-DD or YYYY-MM-DD HH:MM."),
     ("张伟,13812345678,website,,,,,,,0001-01-01",
-     "created_at “0001-01-01” is no date; use YYYY-MM-DD or YYYY-MM-DD HH:MM."),
+     "created_at “0001-01-01” is before 2000-01-01."),
+    ("张伟,13812345678,website,,,,,,,1999-12-31 23:59",
+     "created_at “1999-12-31 23:59” is before 2000-01-01."),
     ("张伟,13812345678,website,,,,,,,2999-01-01 10:00",
      "created_at “2999-01-01 10:00” is in the future."),
     ("张伟,13812345678,website," + "车" * 101 + ",,,,,,",
@@ -229,6 +225,7 @@ def test_import_accepts_labels_thousands_separators_and_short_rows(store):
     ("2025-05-01T10:30:15", dt.datetime(2025, 5, 1, 10, 30, 15, tzinfo=SHANGHAI)),
     ("2025-05-01T02:30:00+00:00", dt.datetime(2025, 5, 1, 10, 30, tzinfo=SHANGHAI)),
     ("2025/5/1 10:30", dt.datetime(2025, 5, 1, 10, 30, tzinfo=SHANGHAI)),
+    ("2000-01-01", dt.datetime(2000, 1, 1, 0, 0, tzinfo=SHANGHAI)),  # the first day allowed
 ])
 def test_import_reads_created_at_in_the_store_time_zone(store, value, expected):
     batch = run(store, csv_text(f"张伟,13812345678,website,,,,,,,{value}"))

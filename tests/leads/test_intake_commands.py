@@ -9,14 +9,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from dealership.models import Customer
 from leads.enums import Channel
 from leads.models import ApiKey, ImportBatch, Lead
 from tests.leads.factories import CampaignFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 CSV = (
     "name,phone,channel,model_interest,purchase_window,budget_min,budget_max,city,note,"
@@ -26,12 +25,6 @@ CSV = (
     "王五,13900001111,tv,,,,,,,,\r\n"
     "张伟,138 1234 5678,phone,,,,,,,,\r\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dealership.enums import Role, Seniority
 from dealership.models import Customer
@@ -27,16 +27,10 @@ from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory, UserFactory
 from tests.leads.factories import LeadFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 MIN = dt.timedelta(minutes=1)
 DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

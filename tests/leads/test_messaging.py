@@ -33,7 +33,7 @@ from tests.factories import CustomerFactory
 from tests.helpers import HTMX
 from tests.leads.factories import LeadFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 URL = "/leads/messages/"
 
@@ -109,8 +109,11 @@ def test_queue_refuses_over_the_weekly_limit(store, consenting, now):
 
 @pytest.mark.parametrize("body", ["", "   ", "长" * 501])
 def test_queue_refuses_an_empty_or_long_body(consenting, now, body):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         queue(consenting, now, body=body)
+
+    assert refused.value.messages == ["A message has 1 to 500 characters."]
+    assert OutboundMessage.objects.count() == 0
 
 
 def test_render_fills_placeholders_and_keeps_other_braces():

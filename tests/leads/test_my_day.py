@@ -35,17 +35,25 @@ def customers_of(leads) -> list[str]:
 
 
 def test_my_day_anonymous_redirects_to_login(client):
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/?next=/leads/my-day/"
+    assert response["Location"] == "/accounts/login/?next=/my-day/"
+
+
+def test_my_day_old_address_redirects_to_the_core_page(client, consultant):
+    client.force_login(consultant)
+
+    response = client.get("/leads/my-day/")
+
+    assert (response.status_code, response["Location"]) == (302, "/my-day/")
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.MANAGER, Role.MARKETING])
 def test_my_day_is_for_consultants_only(client, make_user, role):
     client.force_login(make_user(role))
 
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     assert response.status_code == 403
 
@@ -69,7 +77,7 @@ def test_my_day_lists_overdue_most_overdue_first_then_due_today(client, store, c
                 follow_up_due_at=now - dt.timedelta(days=1))
     client.force_login(consultant)
 
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     assert response.status_code == 200
     assert customers_of(response.context["overdue"]) == ["昨天", "一小时前"]
@@ -87,7 +95,7 @@ def test_my_day_caps_each_list_and_links_to_the_full_list(client, store, consult
     LeadFactory.create_batch(22, store=store, owner=consultant, follow_up_due_at=past)
     client.force_login(consultant)
 
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     assert len(response.context["overdue"]) == 20
     assert response.context["counts"]["overdue"] == 22
@@ -104,7 +112,7 @@ def test_my_day_shows_open_tasks_with_their_lead(client, store, consultant, team
     TaskFactory(lead=LeadFactory(store=store, owner=teammate, customer__name="同事任务"))
     client.force_login(consultant)
 
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     assert [task.lead for task in response.context["tasks"]] == [mine]
     html = response.content.decode()
@@ -122,15 +130,15 @@ def test_my_day_unread_notifications_and_mark_all_read(client, store, consultant
     NotificationFactory(lead=LeadFactory(store=store, owner=teammate))
     client.force_login(consultant)
 
-    before = client.get("/leads/my-day/")
+    before = client.get("/my-day/")
     marked = client.post("/leads/my-day/notifications/read/")
-    after = client.get("/leads/my-day/")
+    after = client.get("/my-day/")
 
     assert [n.kind for n in before.context["notifications"]] == ["enquiry", "assigned"]
     assert f'<a href="/leads/{lead.pk}/" class="day-link">New enquiry · 新分配</a>' in (
         before.content.decode())
     assert marked.status_code == 302
-    assert marked["Location"] == "/leads/my-day/"
+    assert marked["Location"] == "/my-day/"
     assert after.context["notifications"] == []
     assert [str(m) for m in after.context["messages"]] == ["2 notifications marked read."]
     assert Notification.objects.filter(user=teammate, read_at__isnull=True).count() == 1
@@ -142,7 +150,7 @@ def test_my_day_notification_of_a_lead_no_longer_mine_masks_the_name(client, sto
     NotificationFactory(lead=lead, user=consultant)
     client.force_login(consultant)
 
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     html = response.content.decode()
     assert "张*丰" in html
@@ -157,18 +165,22 @@ def test_mark_read_needs_post(client, consultant):
     assert response.status_code == 405
 
 
-def test_mark_read_is_for_consultants(client, make_user):
-    client.force_login(make_user(Role.MANAGER))
+def test_mark_read_is_for_consultants(client, make_user, store, consultant):
+    manager = make_user(Role.MANAGER)
+    unread = NotificationFactory(lead=LeadFactory(store=store, owner=consultant), user=manager)
+    client.force_login(manager)
 
     response = client.post("/leads/my-day/notifications/read/")
 
+    unread.refresh_from_db()
     assert response.status_code == 403
+    assert unread.read_at is None
 
 
 def test_my_day_keeps_my_customers(client, store, consultant, customer):
     client.force_login(consultant)
 
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     assert response.context["customer_count"] == 1
     assert response.context["recent_customers"] == [customer]
@@ -179,7 +191,7 @@ def test_my_day_empty_says_what_to_do(client, consultant):
     english(consultant)
     client.force_login(consultant)
 
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     html = response.content.decode()
     assert "Nothing is overdue." in html
@@ -203,7 +215,7 @@ def test_my_day_query_count_is_constant(client, store, consultant, count,
     # session, user, store; counts, overdue, due today, tasks, notifications, customer
     # count, recent customers
     with django_assert_num_queries(13):
-        response = client.get("/leads/my-day/")
+        response = client.get("/my-day/")
 
     assert len(response.context["overdue"]) == count
     assert len(response.context["due_today"]) == count

@@ -11,9 +11,17 @@ from django.utils import timezone, translation
 from dealership.enums import Role, Seniority
 from dealership.models import Customer
 from leads.enums import EventKind, Grade, LeadStatus, TaskKind
-from leads.models import ConsultantRouting, Lead, LeadEvent, Notification, Task
+from leads.models import (
+    ConsultantRouting,
+    Lead,
+    LeadEvent,
+    Notification,
+    RoutingAvailability,
+    Task,
+)
 from leads.services import book_reassign, lead_assign, lead_capture, lead_route
-from tests.factories import CustomerFactory
+from leads.services.routing import routing_availability_set
+from tests.factories import CustomerFactory, UserFactory
 from tests.leads.factories import LeadFactory
 
 
@@ -26,6 +34,11 @@ def routing(user, *, on_duty: bool = True, minutes_ago: int | None = None):
 @pytest.fixture
 def senior2(make_user, team):
     return make_user(Role.CONSULTANT, username="senior2", seniority=Seniority.SENIOR, team=team)
+
+
+@pytest.fixture
+def desk(make_user):
+    return make_user(Role.RECEPTIONIST, username="desk")
 
 
 @pytest.fixture
@@ -67,29 +80,96 @@ def test_route_skips_consultants_off_duty(store, consultant, senior2, teammate):
     assert lead_route(store=store, grade=Grade.A) == senior2
 
 
-def test_route_skips_consultants_off_on_todays_showroom_roster(store, consultant, senior2):
-    from showroom.models import DutyShift
-
+def test_route_skips_consultants_unavailable_today(store, consultant, senior2, desk):
     routing(consultant)
-    routing(senior2, minutes_ago=5)  # would come second without the roster
-    today = store.today()
-    DutyShift.objects.create(store=store, date=today, consultant=consultant, position=1,
-                             state="off")
-    DutyShift.objects.create(store=store, date=today, consultant=senior2, position=2,
-                             state="away")  # at lunch still takes leads
+    routing(senior2, minutes_ago=5)  # would come second without today's availability
+    routing_availability_set(store=store, day=store.today(), actor=desk,
+                             availability={consultant: False, senior2: True})
 
     assert lead_route(store=store, grade=Grade.A) == senior2
 
 
-def test_route_without_a_roster_today_uses_the_switches_alone(store, consultant, senior2):
-    from showroom.models import DutyShift
-
+def test_route_with_availability_today_skips_consultants_it_does_not_name(
+        store, consultant, senior2, desk):
+    """The roster names who is in: a consultant left off it takes no new leads."""
     routing(consultant)
     routing(senior2, minutes_ago=5)
-    DutyShift.objects.create(store=store, date=store.today() - dt.timedelta(days=1),
-                             consultant=consultant, position=1, state="off")
+    routing_availability_set(store=store, day=store.today(), actor=desk,
+                             availability={senior2: True})
+
+    assert lead_route(store=store, grade=Grade.A) == senior2
+
+
+def test_route_with_nobody_available_today_goes_to_nobody(store, consultant, desk):
+    routing(consultant)
+    routing_availability_set(store=store, day=store.today(), actor=desk,
+                             availability={consultant: False})
+
+    assert lead_route(store=store, grade=Grade.A) is None
+
+
+def test_route_available_today_but_switched_off_duty_gets_none(store, consultant, senior2,
+                                                              desk):
+    routing(consultant, on_duty=False)
+    routing(senior2, minutes_ago=5)
+    routing_availability_set(store=store, day=store.today(), actor=desk,
+                             availability={consultant: True, senior2: True})
+
+    assert lead_route(store=store, grade=Grade.A) == senior2
+
+
+def test_route_without_availability_today_uses_the_switches_alone(store, consultant, senior2,
+                                                                  desk):
+    routing(consultant)
+    routing(senior2, minutes_ago=5)
+    routing_availability_set(store=store, day=store.today() - dt.timedelta(days=1),
+                             actor=desk, availability={consultant: False})
 
     assert lead_route(store=store, grade=Grade.A) == consultant
+
+
+# --- routing_availability_set ------------------------------------------------------------
+def test_availability_set_updates_the_days_rows_in_place(store, consultant, senior2, desk):
+    today = store.today()
+    routing_availability_set(store=store, day=today, actor=desk,
+                             availability={consultant: True, senior2: True})
+
+    routing_availability_set(store=store, day=today, actor=desk,
+                             availability={consultant: False})
+
+    rows = RoutingAvailability.objects.filter(store=store, day=today).order_by("user__username")
+    assert [(row.user.username, row.available) for row in rows] == [
+        ("con", False), ("senior2", True)]
+
+
+@pytest.mark.parametrize("role", [Role.CONSULTANT, Role.SUPERVISOR, Role.MARKETING])
+def test_availability_set_by_a_role_that_keeps_no_roster_is_refused(store, consultant,
+                                                                     make_user, role):
+    with pytest.raises(PermissionDenied):
+        routing_availability_set(store=store, day=store.today(), actor=make_user(role),
+                                 availability={consultant: False})
+
+    assert not RoutingAvailability.objects.exists()
+
+
+def test_availability_set_by_another_stores_desk_is_refused(store, other_store, consultant):
+    desk = UserFactory(username="desk2", role=Role.RECEPTIONIST, store=other_store)
+
+    with pytest.raises(PermissionDenied):
+        routing_availability_set(store=store, day=store.today(), actor=desk,
+                                 availability={consultant: False})
+
+    assert not RoutingAvailability.objects.exists()
+
+
+def test_availability_set_refuses_another_stores_consultant(store, consultant, outsider,
+                                                            manager, in_english):
+    with pytest.raises(ValidationError) as refused:
+        routing_availability_set(store=store, day=store.today(), actor=manager,
+                                 availability={consultant: True, outsider: True})
+
+    assert refused.value.messages == ["Only consultants of this store take its leads."]
+    assert not RoutingAvailability.objects.exists()
 
 
 def test_route_round_robin_takes_turns_least_recent_first(store, consultant, senior2,
@@ -256,7 +336,8 @@ def test_assign_to_another_store_or_a_non_consultant_is_refused(
     lead = LeadFactory(store=store, owner=consultant)
 
     for target in (outsider, manager):
-        with pytest.raises(ValidationError):
+        with translation.override("en"), pytest.raises(
+                ValidationError, match="Leads go to active consultants of the same store"):
             lead_assign(lead=lead, to=target, actor=supervisor)
 
     lead.refresh_from_db()
@@ -321,9 +402,17 @@ def test_book_reassign_by_a_supervisor_is_refused(store, consultant, teammate, s
 
 def test_book_reassign_to_self_or_another_store_is_refused(store, consultant, outsider,
                                                            manager):
+    lead = LeadFactory(store=store, owner=consultant)
+
     for target in (consultant, outsider):
-        with pytest.raises(ValidationError):
+        with translation.override("en"), pytest.raises(
+                ValidationError, match="Choose another active consultant of the same store"):
             book_reassign(from_user=consultant, to_user=target, actor=manager)
+
+    lead.refresh_from_db()
+    lead.customer.refresh_from_db()
+    assert (lead.owner, lead.customer.owner) == (consultant, consultant)
+    assert LeadEvent.objects.count() == 0
 
 
 def test_book_reassign_by_a_manager_of_another_store_is_refused(

@@ -345,7 +345,7 @@ def test_decide_a_request_closed_by_a_win_says_so_without_a_decider(
         client, policy, manager, lost_request):
     manager.language = "en"
     manager.save(update_fields=["language"])
-    lead_win(lead=lost_request.lead, actor=None)
+    lead_win(lead=lost_request.lead, actor=manager)
     client.force_login(manager)
 
     response = _decide(client, lost_request, "approve", **HTMX)
@@ -553,6 +553,13 @@ def _pooled(store, *, days: int = 3, status: str = LeadStatus.DORMANT, **kwargs)
                        customer=CustomerFactory(store=store, owner=None), **kwargs)
 
 
+def _assert_still_pooled(lead: Lead) -> None:
+    """A refused claim or assignment leaves the lead in the pool, its timeline untouched."""
+    kept = Lead.objects.select_related("customer").get(pk=lead.pk)
+    assert (kept.owner, kept.customer.owner, kept.pooled_at) == (None, None, lead.pooled_at)
+    assert LeadEvent.objects.filter(lead=lead).count() == 0
+
+
 def test_pool_consultant_sees_ownerless_open_leads_masked(client, store, other_store,
                                                           consultant, teammate):
     older, newer = _pooled(store, days=9), _pooled(store, days=2)
@@ -637,6 +644,7 @@ def test_pool_claim_by_a_manager_is_forbidden(client, store, manager):
     response = client.post(f"/leads/pool/{lead.pk}/claim/")
 
     assert response.status_code == 403
+    _assert_still_pooled(lead)
 
 
 def test_pool_manager_assigns_a_lead(client, policy, store, manager, teammate):
@@ -686,6 +694,7 @@ def test_pool_assign_by_a_consultant_is_forbidden(client, store, consultant, tea
     response = client.post(f"/leads/pool/{lead.pk}/assign/", {"consultant": teammate.pk})
 
     assert response.status_code == 403
+    _assert_still_pooled(lead)
 
 
 @pytest.mark.parametrize("role", [Role.MARKETING, Role.RECEPTIONIST])

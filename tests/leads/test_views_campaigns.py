@@ -13,6 +13,7 @@ from dealership.enums import AuditAction, Role
 from dealership.models import AuditEntry
 from leads.enums import Channel, LeadStatus
 from leads.models import Campaign
+from tests.helpers import english
 from tests.leads.factories import CampaignFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +21,6 @@ pytestmark = pytest.mark.django_db
 
 def _text(response) -> str:
     return response.content.decode()
-
-
-def _english(user):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
 
 
 def _cell(html: str, row_testid: str, cell_testid: str) -> str:
@@ -78,7 +73,7 @@ def test_campaign_list_figures_and_costs_are_exact(client, campaigns, marketer):
 
 def test_campaign_list_zero_denominators_show_a_dash(client, campaigns, marketer):
     spring, quiet, show = campaigns
-    client.force_login(_english(marketer))
+    client.force_login(english(marketer))
 
     html = _text(client.get("/leads/campaigns/"))
 
@@ -109,7 +104,7 @@ def test_campaign_list_supervisor_reads_without_edit_links(client, campaigns, su
 
 
 def test_campaign_list_empty_state(client, marketer):
-    client.force_login(_english(marketer))
+    client.force_login(english(marketer))
 
     html = _text(client.get("/leads/campaigns/"))
 
@@ -246,7 +241,7 @@ def test_campaign_create_saves_and_audits(client, store, marketer):
                                    "choices."),
 ])
 def test_campaign_create_invalid_keeps_the_input(client, marketer, overrides, field, message):
-    client.force_login(_english(marketer))
+    client.force_login(english(marketer))
 
     response = client.post("/leads/campaigns/new/", _form(**overrides))
 
@@ -258,7 +253,7 @@ def test_campaign_create_invalid_keeps_the_input(client, marketer, overrides, fi
 
 def test_campaign_create_duplicate_name_in_the_store_is_refused(client, store, marketer):
     CampaignFactory(store=store, name="五一车展")
-    client.force_login(_english(marketer))
+    client.force_login(english(marketer))
 
     response = client.post("/leads/campaigns/new/", _form())
 
@@ -323,10 +318,15 @@ def test_campaign_edit_keeps_its_own_name(client, store, marketer):
 
 
 def test_campaign_edit_other_store_is_not_found(client, other_store, marketer):
-    campaign = CampaignFactory(store=other_store)
+    campaign = CampaignFactory(store=other_store, name="外店活动")
     client.force_login(marketer)
 
-    assert client.post(f"/leads/campaigns/{campaign.pk}/edit/", _form()).status_code == 404
+    response = client.post(f"/leads/campaigns/{campaign.pk}/edit/", _form())
+
+    assert response.status_code == 404
+    campaign.refresh_from_db()
+    assert campaign.name == "外店活动"
+    assert AuditEntry.objects.count() == 0
 
 
 def test_campaign_edit_supervisor_is_forbidden(client, store, supervisor):
@@ -365,7 +365,7 @@ def test_marketing_home_counts_this_months_leads_by_channel_and_campaign(
 
 
 def test_marketing_home_empty_month(client, marketer):
-    client.force_login(_english(marketer))
+    client.force_login(english(marketer))
 
     html = _text(client.get("/leads/marketing/"))
 

@@ -13,7 +13,7 @@ from leads.enums import EventKind, Grade, LeadStatus, LostReason
 from leads.models import ConsultantRouting, Lead, LeadEvent, LeadPolicy
 from leads.services import lead_route
 from tests.factories import CustomerFactory, UserFactory
-from tests.helpers import HTMX
+from tests.helpers import HTMX, english
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +26,6 @@ def _text(response) -> str:
 
 def _messages(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def _english(user):
-    user.language = "en"
-    user.save(update_fields=["language"])
-    return user
 
 
 def _audit(instance) -> list[AuditEntry]:
@@ -157,7 +151,7 @@ def test_on_duty_htmx_returns_the_row(client, store, manager, consultant):
 
 
 def test_on_duty_bad_value_changes_nothing(client, store, manager, consultant):
-    client.force_login(_english(manager))
+    client.force_login(english(manager))
 
     response = client.post(f"/leads/team/{consultant.pk}/on-duty/", {"on_duty": "maybe"})
 
@@ -181,6 +175,8 @@ def test_on_duty_other_store_consultant_is_not_found(client, manager, outsider):
     response = client.post(f"/leads/team/{outsider.pk}/on-duty/", {"on_duty": "0"})
 
     assert response.status_code == 404
+    assert ConsultantRouting.objects.filter(user=outsider).exists() is False
+    assert AuditEntry.objects.count() == 0
 
 
 # --- A leaving consultant's book ----------------------------------------------------------
@@ -195,7 +191,7 @@ def book(store, consultant):
 
 
 def test_reassign_confirmation_shows_the_books_size(client, book, manager, consultant):
-    client.force_login(_english(manager))
+    client.force_login(english(manager))
 
     response = client.get(f"/leads/team/{consultant.pk}/reassign/")
 
@@ -207,7 +203,7 @@ def test_reassign_confirmation_shows_the_books_size(client, book, manager, consu
 def test_reassign_moves_open_leads_and_all_customers(client, book, manager, consultant,
                                                      teammate):
     open_leads, closed = book
-    client.force_login(_english(manager))
+    client.force_login(english(manager))
 
     response = client.post(f"/leads/team/{consultant.pk}/reassign/", {"to_user": teammate.pk})
 
@@ -247,7 +243,7 @@ def test_reassign_to_an_inactive_or_foreign_consultant_is_refused(client, book, 
                                                                   outsider):
     inactive = UserFactory(role=Role.CONSULTANT, store=store, is_active=False,
                            username="inactive")
-    client.force_login(_english(manager))
+    client.force_login(english(manager))
 
     for target in (inactive, outsider, consultant):
         response = client.post(f"/leads/team/{consultant.pk}/reassign/",
@@ -285,7 +281,7 @@ def _policy_form(**overrides) -> dict[str, str]:
 
 
 def test_policy_manager_saves_and_it_is_audited(client, store, manager):
-    client.force_login(_english(manager))
+    client.force_login(english(manager))
 
     response = client.post("/leads/policy/", _policy_form())
 
@@ -317,7 +313,7 @@ def test_policy_unchanged_save_writes_no_audit_row(client, store, manager):
 
 
 def test_policy_shows_defaults_never_changed(client, manager):
-    client.force_login(_english(manager))
+    client.force_login(english(manager))
 
     response = client.get("/leads/policy/")
 
@@ -343,7 +339,7 @@ def test_policy_shows_defaults_never_changed(client, manager):
 ])
 def test_policy_invalid_is_refused_with_input_kept(client, store, manager, overrides, field,
                                                     message):
-    client.force_login(_english(manager))
+    client.force_login(english(manager))
 
     response = client.post("/leads/policy/", _policy_form(**overrides))
 
@@ -367,11 +363,15 @@ def test_policy_admin_edits_a_chosen_store(client, store, other_store, make_user
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.CONSULTANT, Role.MARKETING])
-def test_policy_other_roles_are_forbidden(client, make_user, role):
+def test_policy_other_roles_are_forbidden(client, make_user, store, role):
+    policy = LeadPolicy.objects.create(store=store)
     client.force_login(make_user(role))
 
     assert client.get("/leads/policy/").status_code == 403
-    assert client.post("/leads/policy/", _policy_form()).status_code == 403
+    assert client.post("/leads/policy/", _policy_form(cadence_b_days="5")).status_code == 403
+    policy.refresh_from_db()
+    assert (policy.cadence_b_days, policy.first_contact_minutes) == (7, 60)
+    assert AuditEntry.objects.count() == 0
 
 
 def test_policy_page_query_count(client, store, manager, django_assert_num_queries):

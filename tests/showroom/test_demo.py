@@ -9,7 +9,8 @@ from django.db.models import Count, F
 from django.test import override_settings
 from django.utils import timezone
 
-from dealership.models import Store
+from dealership.enums import Role
+from dealership.models import Store, User
 from showroom.enums import DutyState, InvitationStatus, TestDriveStatus
 from showroom.models import (
     DutyShift,
@@ -42,10 +43,23 @@ def demo(seeded):
 def test_demo_has_visits_that_belong_to_the_store_and_end_after_they_start(demo):
     visits = Visit.objects.filter(store=demo)
 
-    assert visits.count() > 50
-    assert not visits.filter(departed_at__lt=F("arrived_at")).exists()
+    assert visits.exists()
+    assert not visits.filter(departed_at__lte=F("arrived_at")).exists()
     assert not visits.exclude(customer=None).exclude(customer__store=demo).exists()
-    assert visits.filter(departed_at=None).count() == 2  # two customers on the floor now
+    assert not visits.exclude(lead=None).exclude(lead__store=demo).exists()
+    assert not visits.exclude(consultant__store=demo).exists()
+
+
+def test_demo_open_visits_are_today_with_a_consultant_busy_with_them(demo):
+    start, end = demo.day_bounds(demo.today())
+    open_visits = Visit.objects.filter(store=demo, departed_at=None)
+    busy = DutyShift.objects.filter(store=demo, date=demo.today(),
+                                    state=DutyState.WITH_CUSTOMER)
+
+    assert open_visits.exists()  # customers on the floor now
+    assert open_visits.exclude(arrived_at__gte=start, arrived_at__lt=end).count() == 0
+    assert sorted(open_visits.values_list("consultant", flat=True)) == sorted(
+        busy.values_list("consultant", flat=True))
 
 
 def test_demo_history_is_in_the_past(demo):
@@ -59,7 +73,9 @@ def test_demo_history_is_in_the_past(demo):
 def test_demo_test_drives_are_done_with_feedback_and_never_double_booked(demo):
     drives = TestDrive.objects.filter(store=demo)
 
-    assert drives.count() > 20
+    assert drives.exists()
+    assert not drives.filter(finished_at__lte=F("started_at")).exists()
+    assert not drives.exclude(customer__store=demo).exists()
     assert set(drives.values_list("status", flat=True)) == {TestDriveStatus.DONE}
     assert not drives.filter(rating_overall=None).exists()
     doubles = drives.values("vehicle", "slot_start").annotate(n=Count("id")).filter(n__gt=1)
@@ -75,10 +91,13 @@ def test_demo_invitations_cover_arrived_scheduled_and_no_show(demo):
 
 
 def test_demo_roster_for_today_and_the_store_libraries(demo):
-    today = timezone.localdate(timezone.now(), demo.tzinfo)
-    shifts = DutyShift.objects.filter(store=demo, date=today)
+    shifts = DutyShift.objects.filter(store=demo, date=demo.today())
 
-    assert shifts.count() == 8
-    assert shifts.filter(state=DutyState.WITH_CUSTOMER).count() == 2
-    assert TalkTrack.objects.filter(store=demo).count() == 5
-    assert InspectionItem.objects.filter(store=demo).count() == 6
+    # Every active consultant of the store is on today's roster, once, at places 1..N.
+    consultants = User.objects.filter(store=demo, role=Role.CONSULTANT, is_active=True)
+    assert sorted(shifts.values_list("consultant", flat=True)) == sorted(
+        consultants.values_list("pk", flat=True))
+    assert sorted(shifts.values_list("position", flat=True)) == list(
+        range(1, consultants.count() + 1))
+    assert TalkTrack.objects.filter(store=demo).exists()
+    assert InspectionItem.objects.filter(store=demo).exists()

@@ -6,20 +6,23 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dealership.enums import AuditAction, Role
 from dealership.models import AuditEntry
-from leads.enums import Channel, EventKind, LeadStatus
+from leads.enums import Channel, LeadStatus
 from leads.models import Lead, LeadEvent, Notification
-from showroom.enums import DutyState, InvitationStatus, ObjectionType, VisitOutcome
-from showroom.models import DutyShift, Invitation, Visit
-from showroom.selectors import (
-    objection_counts,
-    queue_for,
-    talk_tracks_for,
-    visits_open_for_consultant,
+from showroom.enums import (
+    DutyState,
+    InvitationStatus,
+    LeadEventKind,
+    ObjectionType,
+    VisitOutcome,
 )
+from showroom.models import DutyShift, Invitation, Visit
+from showroom.selectors.roster import queue_for
+from showroom.selectors.talk_tracks import objection_counts, talk_tracks_for
+from showroom.selectors.visits import visits_open_for_consultant
 from showroom.services import (
     RoutedBy,
     duty_set_state,
@@ -39,14 +42,7 @@ from tests.showroom.factories import (
     VisitFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The assertions compare English messages."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture
@@ -108,9 +104,11 @@ def test_roster_set_marks_consultants_left_out_off(store, receptionist, floor, c
 
 
 def test_roster_set_refuses_a_consultant_of_another_store(store, receptionist, outsider):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         roster_set(store=store, day=store.today(), consultants=[outsider],
                    actor=receptionist)
+    assert refused.value.message_dict == {
+        "consultants": ["Only active consultants of this store can be on duty."]}
     assert DutyShift.objects.count() == 0
 
 
@@ -168,8 +166,12 @@ def test_back_from_away_joins_the_end_of_the_queue(store, receptionist, floor):
 
 
 def test_duty_set_state_refuses_with_customer_by_hand(store, receptionist, floor):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         duty_set_state(shift=floor[0], state=DutyState.WITH_CUSTOMER, actor=receptionist)
+
+    assert refused.value.message_dict == {"state": ["Choose waiting, away or off."]}
+    floor[0].refresh_from_db()
+    assert floor[0].state == DutyState.AVAILABLE
 
 
 def test_duty_set_state_refuses_while_a_visit_is_open(store, receptionist, floor):
@@ -246,7 +248,7 @@ def test_returning_customer_goes_to_their_consultant_not_the_queue(store, recept
     lead.refresh_from_db()
     assert lead.status == LeadStatus.VISITED  # visited from the moment they walk in
     assert list(Notification.objects.filter(user=customer.owner)
-                .values_list("kind", "lead_id")) == [(EventKind.VISIT, lead.pk)]
+                .values_list("kind", "lead_id")) == [(LeadEventKind.VISIT, lead.pk)]
     assert _names(queue_for(store=store, day=store.today()))[0] == (
         "First receptionist", "李强")
 
@@ -257,7 +259,7 @@ def test_returning_customer_without_open_lead_is_notified_without_lead(store, re
 
     assert (visit.consultant, visit.lead) == (customer.owner, None)
     assert list(Notification.objects.values_list("user_id", "kind", "lead_id")) == [
-        (customer.owner_id, EventKind.VISIT, None)]
+        (customer.owner_id, LeadEventKind.VISIT, None)]
 
 
 def test_returning_customer_refuses_another_consultant_while_owner_on_duty(
@@ -286,8 +288,15 @@ def test_owner_off_receptionist_must_choose_with_a_reason(store, receptionist, f
 def test_owner_not_on_the_roster_needs_a_choice(store, receptionist, teammate, customer):
     DutyShiftFactory(store=store, date=store.today(), consultant=teammate, position=1)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         _register(store, receptionist, phone=customer.phone)
+
+    assert refused.value.message_dict == {
+        "consultant": ["This customer's consultant 王芳 is not on the floor; choose another "
+                       "consultant and give the reason."],
+        "routing_note": ["Say why another consultant serves this customer."],
+    }
+    assert Visit.objects.count() == 0
 
 
 def test_invited_customer_walking_in_fulfils_the_invitation(store, receptionist, floor,
@@ -338,7 +347,7 @@ def test_visit_close_computes_duration_and_new_lead_becomes_visited(store, recep
     assert list(closed.models_presented.all()) == [series]
     lead = Lead.objects.get(pk=visit.lead_id)
     assert lead.status == LeadStatus.VISITED
-    assert list(LeadEvent.objects.filter(lead=lead, kind=EventKind.VISIT)
+    assert list(LeadEvent.objects.filter(lead=lead, kind=LeadEventKind.VISIT)
                 .values_list("data", "note")) == [
         ({"visit": visit.pk, "minutes": 42, "outcome": "quote"}, "看了凯美瑞")]
 
@@ -352,7 +361,7 @@ def test_visit_close_keeps_a_negotiating_lead(store, receptionist, floor, custom
 
     lead.refresh_from_db()
     assert lead.status == LeadStatus.NEGOTIATING
-    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.VISIT).count() == 1
+    assert LeadEvent.objects.filter(lead=lead, kind=LeadEventKind.VISIT).count() == 1
 
 
 def test_visit_close_creates_a_lead_for_a_customer_without_one(store, receptionist, floor,
@@ -427,7 +436,7 @@ def test_add_phone_after_closing_records_the_visit_on_a_new_lead(store, receptio
 
     visit.refresh_from_db()
     assert (visit.customer.name, visit.lead.status) == ("孙丽", LeadStatus.VISITED)
-    assert LeadEvent.objects.filter(lead=visit.lead, kind=EventKind.VISIT).count() == 1
+    assert LeadEvent.objects.filter(lead=visit.lead, kind=LeadEventKind.VISIT).count() == 1
 
 
 def test_visits_open_for_consultant(store, receptionist, floor, consultant):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone, translation
+from django.utils import timezone
 from PIL import Image
 
 from dealership.enums import AuditAction, Role
@@ -30,14 +30,7 @@ from tests.showroom.factories_invitations import (
     store_today,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 
@@ -319,6 +312,8 @@ def test_check_view_other_stores_item_is_404(client, other_store):
     response = client.post(f"/showroom/inspection/items/{foreign.pk}/check/", {"ok": "1"})
 
     assert response.status_code == 404
+    assert InspectionCheck.objects.exists() is False
+    assert AuditEntry.objects.count() == 0
 
 
 def test_check_view_consultant_forbidden(client, item, consultant):

@@ -8,14 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dealership.enums import Role
 from leads.enums import EventKind, LeadStatus, LostReason
 from leads.models import LeadEvent
-from showroom.enums import InvitationStatus
+from showroom.enums import InvitationStatus, LeadEventKind
 from showroom.models import Invitation
-from showroom.selectors_invitations import invitation_show_rate, invitations_expected_today
+from showroom.selectors.invitations import invitation_show_rate, invitations_expected_today
 from showroom.services.invitations import (
     invitation_cancel,
     invitation_create,
@@ -29,14 +29,7 @@ from tests.leads.factories import LeadFactory
 from tests.showroom.factories import VisitFactory
 from tests.showroom.factories_invitations import InvitationFactory, store_time, store_today
 
-pytestmark = pytest.mark.django_db
-
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 
@@ -53,7 +46,7 @@ def tomorrow(store):
 
 def invitation_events(lead) -> list[dict]:
     return [event.data for event in
-            LeadEvent.objects.filter(lead=lead, kind=EventKind.INVITATION).order_by("pk")]
+            LeadEvent.objects.filter(lead=lead, kind=LeadEventKind.INVITATION).order_by("pk")]
 
 
 # --- invitation_create ---------------------------------------------------------------------
@@ -73,7 +66,7 @@ def test_create_advances_lead_to_invited_and_writes_timeline(lead, consultant, t
     assert status_event.data == {"from": "contacted", "to": "invited"}
     assert invitation_events(lead) == [{"invitation": invitation.pk, "action": "scheduled",
                                         "expected_at": when.isoformat()}]
-    assert LeadEvent.objects.get(lead=lead, kind=EventKind.INVITATION).note == "试驾"
+    assert LeadEvent.objects.get(lead=lead, kind=LeadEventKind.INVITATION).note == "试驾"
 
 
 def test_create_by_supervisor_books_for_the_owner(lead, supervisor, consultant, tomorrow):
@@ -188,7 +181,7 @@ def test_mark_arrived_links_todays_visit(lead, make_user, consultant):
     assert invitation.closed_at is not None
     assert visit.invitation == invitation
     assert [row["action"] for row in invitation_events(lead)] == ["arrived"]
-    assert LeadEvent.objects.get(lead=lead, kind=EventKind.INVITATION).actor == receptionist
+    assert LeadEvent.objects.get(lead=lead, kind=LeadEventKind.INVITATION).actor == receptionist
 
 
 def test_mark_arrived_without_visit(lead, consultant):
@@ -250,7 +243,7 @@ def test_cancel_with_reason(lead, consultant):
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.CANCELLED
     assert invitation.closed_at is not None
-    event = LeadEvent.objects.get(lead=lead, kind=EventKind.INVITATION)
+    event = LeadEvent.objects.get(lead=lead, kind=LeadEventKind.INVITATION)
     assert (event.data["action"], event.note, event.actor) == ("cancelled", "客户出差",
                                                               consultant)
 
@@ -297,7 +290,7 @@ def test_no_show_job_marks_after_closing_and_is_idempotent(lead, store):
     assert (invitation.status, invitation.closed_at) == (InvitationStatus.NO_SHOW, now)
     assert invitation_events(lead) == [{"invitation": invitation.pk, "action": "no_show",
                                         "expected_at": invitation.expected_at.isoformat()}]
-    assert LeadEvent.objects.get(lead=lead, kind=EventKind.INVITATION).created_at == now
+    assert LeadEvent.objects.get(lead=lead, kind=LeadEventKind.INVITATION).created_at == now
 
 
 def test_no_show_job_marks_earlier_days_at_any_hour(lead, store):

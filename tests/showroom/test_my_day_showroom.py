@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from showroom.selectors import showroom_day_for_consultant
+from showroom.selectors.my_day import showroom_day_for_consultant
 from tests.factories import CustomerFactory
 from tests.leads.factories import LeadFactory
 from tests.showroom.factories import VisitFactory
@@ -32,7 +32,7 @@ def test_my_day_lists_my_open_visit_and_todays_test_drive_only(client, store, co
     DriveFactory(store=store, consultant=teammate, slot_start=_today_at(store, 22))
     client.force_login(consultant)
 
-    response = client.get("/leads/my-day/")
+    response = client.get("/my-day/")
 
     assert [visit.customer for visit in response.context["visits_open"]] == [mine]
     assert response.context["test_drives_today"] == [drive]
@@ -52,7 +52,7 @@ def test_showroom_day_is_three_queries_whatever_the_rows(store, consultant, coun
                           expected_at=_today_at(store, hour))
 
     with django_assert_num_queries(3):
-        day = showroom_day_for_consultant(consultant)
+        day = showroom_day_for_consultant(user=consultant, day=store_today(store))
         names = [(visit.customer.name, drive.vehicle.trim.series.name, drive.customer.name,
                   invitation.lead.customer.name)
                  for visit, drive, invitation in zip(day["visits_open"],

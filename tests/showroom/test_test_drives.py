@@ -7,14 +7,16 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dealership.enums import AuditAction, Role, StockStatus
 from dealership.models import AuditEntry
 from leads.enums import EventKind, LeadStatus
 from leads.models import LeadEvent
+from showroom.enums import LeadEventKind
 from showroom.enums import TestDriveStatus as DriveStatus
 from showroom.models import bookings
+from showroom.permissions import can_handle_test_drive
 from showroom.services import test_drives as services
 from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory, StockVehicleFactory
@@ -27,16 +29,10 @@ from tests.showroom.factories_test_drives import (
     tomorrow_at,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 Drive = bookings.TestDrive
 RACE_LOST = "This car was just booked for that slot by someone else; choose another slot."
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -71,7 +67,7 @@ def test_book_records_agreement_licence_and_lead_event(consultant, customer, car
         DriveStatus.BOOKED, consultant, slot, "440301ABC123")
     assert drive.agreement_version == "2026-01"
     assert timezone.now() - drive.agreement_accepted_at < dt.timedelta(seconds=10)
-    event = LeadEvent.objects.get(lead=lead, kind=EventKind.TEST_DRIVE)
+    event = LeadEvent.objects.get(lead=lead, kind=LeadEventKind.TEST_DRIVE)
     assert (event.actor, event.data) == (consultant, {"test_drive": drive.pk, "step": "booked"})
     assert AuditEntry.objects.filter(object_id=str(drive.pk),
                                      action=AuditAction.CREATE).count() == 1
@@ -314,8 +310,8 @@ def test_another_consultant_may_not_start(drive, teammate):
 
 
 def test_supervisor_and_manager_may_start(drive, supervisor, manager):
-    assert services.can_handle_test_drive(supervisor, drive)
-    assert services.can_handle_test_drive(manager, drive)
+    assert can_handle_test_drive(supervisor, drive)
+    assert can_handle_test_drive(manager, drive)
 
 
 # --- Finish -------------------------------------------------------------------------------
@@ -331,7 +327,7 @@ def test_finish_records_the_odometer_and_advances_the_lead(drive, consultant):
     assert drive.lead.status == LeadStatus.TEST_DRIVEN
     assert list(LeadEvent.objects.filter(lead=drive.lead).order_by("id")
                 .values_list("kind", "data")) == [
-        (EventKind.TEST_DRIVE, {"test_drive": drive.pk, "step": "done"}),
+        (LeadEventKind.TEST_DRIVE, {"test_drive": drive.pk, "step": "done"}),
         (EventKind.STATUS, {"from": LeadStatus.VISITED, "to": LeadStatus.TEST_DRIVEN}),
     ]
 
@@ -419,7 +415,7 @@ def test_cancel_writes_the_lead_timeline(drive, consultant):
 
     drive.refresh_from_db()
     assert drive.status == DriveStatus.CANCELLED
-    assert LeadEvent.objects.get(lead=drive.lead, kind=EventKind.TEST_DRIVE).data == {
+    assert LeadEvent.objects.get(lead=drive.lead, kind=LeadEventKind.TEST_DRIVE).data == {
         "test_drive": drive.pk, "step": "cancelled"}
 
 

@@ -186,11 +186,14 @@ def test_roster_lists_the_stores_active_consultants(client, store, manager, cons
     assert [c.name for c, _on, _order in response.context["form"].rows()] == ["李强", "王芳"]
 
 
-def test_roster_forbidden_to_a_consultant(client, consultant):
+def test_roster_forbidden_to_a_consultant(client, store, consultant):
     _login(client, consultant)
 
     assert client.get("/showroom/roster/").status_code == 403
-    assert client.post("/showroom/roster/", {}).status_code == 403
+    assert client.post("/showroom/roster/",
+                       {"day": store.today().isoformat(), "consultants": [consultant.pk]},
+                       ).status_code == 403
+    assert DutyShift.objects.count() == 0
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from dealership.enums import Role
+from dealership.enums import AuditAction, Role
+from dealership.models import AuditEntry
 from leads.enums import LeadStatus
 from showroom.enums import TestDriveStatus as DriveStatus
 from showroom.models import bookings
@@ -285,15 +286,18 @@ def test_book_taken_slot_says_so(client, consultant, customer, car, store, teamm
         '<section class="card narrow" id="booking-form"')
 
 
-def test_book_past_slot_error_shows_on_the_time(client, consultant, customer, car, store):
+def test_book_day_before_today_is_refused_on_the_day(client, consultant, customer, car, store):
     client.force_login(english(consultant))
-    yesterday = (store_today(store) - dt.timedelta(days=1)).isoformat()
+    today = store_today(store)
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
 
     response = client.post("/showroom/test-drives/new/",
                            booking_data(store, car, day=yesterday))
 
-    assert response.context["form"].errors == {"time": [
-        "This slot is in the past; choose a later one."]}
+    # The day's range (today to 60 days ahead, issue 10) refuses it before the service.
+    assert response.context["form"].errors == {"day": [
+        f"Enter a date between {today} and {today + dt.timedelta(days=60)}."]}
+    assert Drive.objects.count() == 0
 
 
 def test_book_phone_of_another_consultants_customer_is_refused(client, teammate, customer,
@@ -357,6 +361,75 @@ def test_detail_for_the_receptionist_is_read_only_and_masked(client, make_user, 
     assert drive.licence_number not in html
 
 
+def test_detail_shows_the_licence_masked_and_audits_nothing(client, consultant, drive):
+    """Issue 10 (#6): a Chinese licence number is the ID number, masked like it."""
+    client.force_login(consultant)
+
+    response = client.get(f"/showroom/test-drives/{drive.pk}/")
+
+    html = response.content.decode()
+    assert response.context["can_reveal"] is True
+    assert "440301199001011234" not in html
+    assert '<span class="mono">4403**********1234</span>' in html
+    assert f'action="/showroom/test-drives/{drive.pk}/reveal/"' in html
+    assert AuditEntry.objects.count() == 0
+
+
+def test_reveal_licence_shows_it_and_writes_one_audit_row(client, consultant, drive):
+    client.force_login(consultant)
+
+    response = client.post(f"/showroom/test-drives/{drive.pk}/reveal/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<span class="mono">440301199001011234</span>' in html
+    assert f'action="/showroom/test-drives/{drive.pk}/reveal/"' not in html
+    assert [(e.action, e.actor_id, e.object_id, e.changes)
+            for e in AuditEntry.objects.all()] == [
+        (AuditAction.VIEW_PII, consultant.pk, str(drive.pk), {"fields": ["licence_number"]})]
+
+
+def test_reveal_licence_with_htmx_returns_the_licence_partial(client, manager, drive):
+    client.force_login(manager)
+
+    response = client.post(f"/showroom/test-drives/{drive.pk}/reveal/", **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<dl id="driving-licence"')
+    assert "440301199001011234" in html
+    assert AuditEntry.objects.get().action == AuditAction.VIEW_PII
+
+
+def test_reveal_licence_is_forbidden_to_the_receptionist(client, make_user, drive):
+    client.force_login(make_user(Role.RECEPTIONIST))
+
+    response = client.post(f"/showroom/test-drives/{drive.pk}/reveal/")
+
+    assert response.status_code == 403
+    assert "440301199001011234" not in response.content.decode()
+    assert AuditEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["teammate", "outsider"])
+def test_reveal_licence_outside_scope_is_404(client, request, persona, drive):
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.post(f"/showroom/test-drives/{drive.pk}/reveal/")
+
+    assert response.status_code == 404
+    assert AuditEntry.objects.count() == 0
+
+
+def test_reveal_licence_needs_a_post(client, consultant, drive):
+    client.force_login(consultant)
+
+    response = client.get(f"/showroom/test-drives/{drive.pk}/reveal/")
+
+    assert response.status_code == 405
+    assert AuditEntry.objects.count() == 0
+
+
 def test_detail_is_forbidden_to_finance(client, make_user, drive):
     client.force_login(make_user(Role.FINANCE))
 
@@ -382,7 +455,8 @@ def test_detail_query_count_is_constant(client, consultant, supervisor, customer
         drive.save(update_fields=["lead"])
     client.force_login({"consultant": consultant, "supervisor": supervisor}[role])
 
-    with django_assert_num_queries(4):
+    # The last two: the user's permissions, asked once for "show the full number".
+    with django_assert_num_queries(6):
         response = client.get(f"/showroom/test-drives/{drive.pk}/")
 
     assert response.context["drive"] == drive

@@ -143,7 +143,10 @@ def test_another_consultant_gets_404(client, store, consultant, teammate):
     _login(client, teammate)
 
     assert client.get(visit.get_absolute_url()).status_code == 404
-    assert client.post(f"/showroom/visits/{visit.pk}/close/", {}).status_code == 404
+    assert client.post(f"/showroom/visits/{visit.pk}/close/",
+                       {"outcome": VisitOutcome.FOLLOW_UP}).status_code == 404
+    visit.refresh_from_db()
+    assert (visit.departed_at, visit.outcome) == (None, "")
 
 
 def test_outsider_gets_404(client, store, consultant, outsider):

@@ -21,14 +21,19 @@ from django.db import transaction
 from django.utils import translation
 
 from contracts.documents import contract_rendered, harfbuzz_subset_available
-from contracts.enums import ApprovalDecision, ContractStatus, PackageKind, PaymentPlan
+from contracts.enums import (
+    ApprovalDecision,
+    ContractStatus,
+    PackageKind,
+    PaymentChannel,
+    PaymentPlan,
+)
 from contracts.models import Accessory, ApprovalRequest, Contract, ValuePackage
 from contracts.services import contracts as contract_services
 from contracts.services import quotes as quote_services
 from contracts.services.quotes import QuoteInput
 from dealership.enums import Powertrain, Role, Seniority
 from dealership.models import Brand, Colour, Customer, DealerGroup, Series, Store, Trim, User
-from delivery.enums import PaymentChannel
 
 
 class _Rollback(Exception):

@@ -1,4 +1,5 @@
-"""Build the demo store DEMO: logins for every role, catalogue, stock and customers."""
+"""Build the demo store DEMO: logins for every role, catalogue, stock and customers, then
+every stage's history through the demo seeders the stages register."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
-from contracts.demo import seed_contracts
 from dealership.demo import data
 from dealership.enums import ConsentSource, Gender, Powertrain, Role, Seniority, StockStatus
 from dealership.models import (
@@ -27,9 +27,8 @@ from dealership.models import (
     Trim,
     User,
 )
+from dealership.registry import demo_seeders
 from dealership.roles import roles_sync
-from leads.demo import seed_leads
-from showroom.demo import seed_showroom
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo login, refused with DEBUG off
 SCALES = {
@@ -120,9 +119,10 @@ class Command(BaseCommand):
             self._customers(rng, store=store, owners=consultants, count=sizes["customers"])
             self._customers(rng, store=sister, owners=[None],
                             count=max(20, sizes["customers"] // 5))
-            seed_leads(rng, store=store, scale=scale)
-            seed_showroom(rng, store=store, scale=scale)
-            seed_contracts(rng, store=store, scale=scale)
+            # Each stage's history (leads, visits, contracts, ...), in the order they build
+            # on each other; the stages register their seeders (dealership.registry).
+            for seeder in demo_seeders():
+                seeder.seed(rng, store=store, scale=scale)
         self.stdout.write(self.style.SUCCESS(
             f"Demo store DEMO seeded ({scale}). Logins (password {DEMO_PASSWORD}): "
             + ", ".join(u.username for u in users)

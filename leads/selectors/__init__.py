@@ -1,0 +1,2 @@
+"""Reads of the leads stage, one module per screen family, scoped to the user's store and
+role."""
