@@ -78,4 +78,4 @@ test: install lint messages
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles build *.egg-info .pytest_cache .ruff_cache test-results
+	rm -rf $(VENV) var staticfiles build *.egg-info .pytest_cache .ruff_cache test-results .hypothesis .import_linter_cache

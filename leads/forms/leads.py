@@ -12,6 +12,7 @@ from dealership.enums import ConsentSource
 from dealership.models import User
 from dealership.validators import ensure_within, normalize_phone
 from leads.enums import Channel, Grade, LostReason, PurchaseWindow, TouchKind, TouchOutcome
+from leads.forms.intake import MAX_BUDGET
 from leads.models import Campaign
 from leads.services.work import FOLLOW_UP_HORIZON
 
@@ -36,8 +37,11 @@ class LeadCaptureForm(forms.Form):
     )
     model_interest = forms.CharField(label=_("Model of interest"), max_length=100,
                                      required=False)
-    budget_min = forms.IntegerField(label=_("Budget from (CNY)"), min_value=0, required=False)
-    budget_max = forms.IntegerField(label=_("Budget up to (CNY)"), min_value=0, required=False)
+    # Bounded by the column (as the API's form is): beyond it the save overflows, a 500.
+    budget_min = forms.IntegerField(label=_("Budget from (CNY)"), min_value=0,
+                                    max_value=MAX_BUDGET, required=False)
+    budget_max = forms.IntegerField(label=_("Budget up to (CNY)"), min_value=0,
+                                    max_value=MAX_BUDGET, required=False)
     city = forms.CharField(label=_("City"), max_length=50, required=False)
     note = forms.CharField(label=_("Note"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
