@@ -1,0 +1,399 @@
+"""The access matrix: for every URL pattern, who gets what (issue 10).
+
+Written by hand from the rules (DESIGN §1, `dealership/permissions.py`, each app's
+`permissions.py`, the views' decorators and selectors), never from running the code.
+`tests/test_access_matrix.py` walks the resolver and fails on a URL without a row here, and
+on a row whose URL is gone: a new URL adds its row in the same change.
+
+One row per URL name (an unnamed pattern is keyed by its route). For each method the row
+gives, per principal, the expected answer, either one answer for every ownership or a
+tuple `(own, other, foreign)`:
+
+- **own**: the object is in the principal's natural scope: the consultant's own (customer,
+  lead, visit, quote, ...), which is also their supervisor's team's and the store's;
+  a store-level object (campaign, talk track, payment, ...) of the user's store;
+- **other**: of the same store, but another team's consultant's (so outside the
+  supervisor's team as well as the consultant's own book);
+- **foreign**: of another store.
+
+Store-level rows (`owners=STORE_LEVEL`) run only own and foreign; rows of URLs without an
+object run once. A 405 comes from the method decorator before any object is looked up:
+it is asked for the first ownership only. Principals: every role of
+`dealership.enums.Role`, anonymous, the future kiosk link (an anonymous visitor holding a
+kiosk token; no such link exists yet, so every row leaves it out, `SKIP`) and the machines,
+asked only where a row names them: a caller of the lead API with a valid key, the SMS
+gateway signing its webhook calls.
+
+Answers: OK (2xx, a 3xx that is not a redirect to the login page, or a 400 from
+validation: the access decision let the request through), KEPT (answered like OK, but the
+service refused and nothing may change), LOGIN (redirect to the login page), U (401),
+F (403), NF (404: outside the user's scope answers 404), NA (405), C (409: the service
+refused on the object's state). Every refused POST (and every KEPT one) must leave every
+table of our apps, the audit trail included, with the same number of rows, and the object
+it named as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dealership.enums import Role
+
+# --- Answers ----------------------------------------------------------------------------
+OK = "ok"
+LOGIN = "login"
+U = "401"
+F = "403"
+NF = "404"
+NA = "405"
+C = "409"
+KEPT = "kept"  # answered like OK (a message, a redirect) but the service refused: no change
+SKIP = "skip"  # not run: the principal does not apply to this URL (yet)
+REFUSED = (LOGIN, U, F, NF, NA, C)
+
+# --- Principals -------------------------------------------------------------------------
+ANON = "anonymous"
+KIOSK = "kiosk"  # the future kiosk link: anonymous with a kiosk token
+API_KEY = "api_key"  # an anonymous caller with a valid bearer key of the lead API
+SMS_GATEWAY = "sms_gateway"  # the SMS gateway: no session, each request signed (HMAC)
+REC, CON, SUP, MGR = Role.RECEPTIONIST, Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER
+FIN, SA, CC, MKT = Role.FINANCE, Role.SERVICE_ADVISOR, Role.CUSTOMER_CARE, Role.MARKETING
+GX, ADM = Role.GROUP_EXEC, Role.ADMIN
+ROLES = tuple(Role.values)
+PRINCIPALS = (ANON, KIOSK, API_KEY, SMS_GATEWAY, *ROLES)
+
+# --- Ownerships -------------------------------------------------------------------------
+OWN, OTHER, FOREIGN = "own", "other", "foreign"
+NONE = "-"  # the URL takes no object
+ALL_OWNERS = (OWN, OTHER, FOREIGN)
+STORE_LEVEL = (OWN, FOREIGN)
+OWNER_INDEX = {OWN: 0, OTHER: 1, FOREIGN: 2}
+
+# Common scopes, as (own, other, foreign).
+OWN_ONLY = (OK, NF, NF)  # consultants their own book, supervisors their team's
+STORE = (OK, OK, NF)  # store-wide roles
+ANYWHERE = OK  # the administrator (no store: sees every store)
+IN_SCOPE_403 = (F, F, NF)  # may open the object, may not do this to it
+OWN_403 = (F, NF, NF)
+
+# Answers are either one string or an (own, other, foreign) tuple.
+Answer = str | tuple[str, str, str]
+
+
+def _roles(mapping: dict[str, Answer]) -> dict[str, Answer]:
+    """Short keys (con, sup, ...) to role values; role values pass through."""
+    short = {"con": CON, "sup": SUP, "mgr": MGR, "fin": FIN, "sa": SA, "cc": CC, "mkt": MKT,
+             "adm": ADM, "gx": GX, "receptionist": REC, "rec": REC}
+    return {short.get(key, key): value for key, value in mapping.items()}
+
+
+def answers(default: Answer, *, anon: Answer = LOGIN, **roles: Answer) -> dict[str, Answer]:
+    """Every principal's answer: `default` for each role not named, LOGIN for anonymous
+    unless told; the kiosk and the machines (API key, SMS gateway) are left out (SKIP)
+    unless named."""
+    table: dict[str, Answer] = {role: default for role in ROLES}
+    table.update({ANON: anon, KIOSK: SKIP, API_KEY: SKIP, SMS_GATEWAY: SKIP})
+    for role, answer in _roles(roles).items():
+        if role not in table:
+            raise KeyError(f"unknown principal {role!r}")
+        table[role] = answer
+    return table
+
+
+def only(*allowed: str, answer: Answer = OK, **others: Answer) -> dict[str, Answer]:
+    """The listed roles get `answer`, every other role 403, anonymous the login page."""
+    return answers(F, **{role: answer for role in allowed}, **others)
+
+
+def everyone(answer: Answer) -> dict[str, Answer]:
+    """The same answer for every principal, anonymous included (405s, public pages)."""
+    return answers(answer, anon=answer)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # "namespace:name", or the route of an unnamed pattern
+    get: dict[str, Answer]
+    post: dict[str, Answer]
+    obj: str | None = None  # what the URL's kwargs (or ?query) name; see the test's world
+    owners: tuple[str, ...] = field(default=())
+    note: str = ""
+
+    def ownerships(self) -> tuple[str, ...]:
+        if self.obj is None:
+            return (NONE,)
+        return self.owners or ALL_OWNERS
+
+    def expected(self, method: str, principal: str, ownership: str) -> str:
+        answer = (self.get if method == "GET" else self.post)[principal]
+        if isinstance(answer, tuple):
+            return answer[OWNER_INDEX[ownership]] if ownership != NONE else answer[0]
+        return answer
+
+
+GET_ONLY_405 = everyone(NA)  # require_safe / require_GET is the outermost decorator
+
+# Role groups, as the code names them.
+CUSTOMER_ROLES = (CON, SUP, MGR, FIN, SA, CC, MKT, ADM)
+LEAD_ROLES = (CON, SUP, MGR, MKT, ADM)
+CAPTURE_ROLES = (CON, REC, SUP, MGR, MKT)
+SELLERS = (CON, SUP, MGR)
+FLOOR = (CON, SUP, MGR, REC)
+QUOTE_VIEW = (CON, SUP, MGR, FIN, ADM)
+
+# Customer scope (dealership.permissions.is_customer_in_scope).
+CUSTOMER_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, fin=STORE, sa=STORE, cc=STORE,
+                      mkt=STORE, adm=ANYWHERE)
+# Lead scope (leads.permissions.is_lead_in_scope): marketing reads the store's leads.
+LEAD_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, mkt=STORE, adm=ANYWHERE)
+# Quote and contract scope (contracts.permissions.customer_scope_q): finance the store's.
+MONEY_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, fin=STORE, adm=ANYWHERE)
+# Visits and test drives: the consultant's own, the team's, the store's for manager and desk.
+FLOOR_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, receptionist=STORE)
+
+
+def scoped(scope: dict[str, Answer], **overrides: Answer) -> dict[str, Answer]:
+    """Roles of the scope get their scope's answers, everyone else 403 (the role check
+    comes before the object is looked up), anonymous the login page."""
+    return answers(F, **{**scope, **overrides})
+
+
+ROWS: tuple[Row, ...] = (
+    # --- The core ---------------------------------------------------------------------
+    Row("home", get=answers(OK), post=GET_ONLY_405,
+        note="every role lands on its own home (a redirect)"),
+    Row("healthz", get=everyone(OK), post=GET_ONLY_405, note="public, for the load balancer"),
+    Row("nav_badges", get=answers(OK), post=GET_ONLY_405),
+    Row("favicon.ico", get=everyone(OK), post=GET_ONLY_405, note="unnamed; a public redirect"),
+    Row("login", get=everyone(OK), post=everyone(OK),
+        note="public; a signed-in user is sent home; an empty POST re-shows the form"),
+    Row("logout", get=everyone(NA), post=everyone(LOGIN),
+        note="Django's LogoutView takes POST only, from anyone, and lands on the login "
+             "page (LOGOUT_REDIRECT_URL)"),
+    Row("password_change", get=answers(OK), post=answers(OK)),
+    Row("password_change_done", get=answers(OK), post=answers(NA),
+        note="login_required wraps dispatch, so anonymous is sent to log in before the 405"),
+    Row("account", get=answers(OK), post=GET_ONLY_405),
+    Row("language_set", get=everyone(NA), post=answers(OK)),
+    Row("set_language", get=everyone(OK), post=everyone(OK),
+        note="Django's set_language: public, a redirect; GET changes nothing"),
+    Row("console", get=only(ADM), post=GET_ONLY_405),
+    Row("my_day", get=only(CON), post=GET_ONLY_405,
+        note="open to roles some stage registered a panel for: today the consultant only"),
+    Row("customers:list", get=only(*CUSTOMER_ROLES), post=GET_ONLY_405),
+    Row("customers:create", get=only(CON, SUP, MGR), post=only(CON, SUP, MGR)),
+    Row("customers:detail", obj="customer", get=scoped(CUSTOMER_SCOPE), post=GET_ONLY_405),
+    Row("customers:edit", obj="customer",
+        get=scoped(CUSTOMER_SCOPE, fin=IN_SCOPE_403, sa=IN_SCOPE_403, mkt=IN_SCOPE_403),
+        post=scoped(CUSTOMER_SCOPE, fin=IN_SCOPE_403, sa=IN_SCOPE_403, mkt=IN_SCOPE_403),
+        note="finance, service and marketing read customers but lack change_customer"),
+    Row("customers:reveal", obj="customer", get=everyone(NA),
+        post=scoped(CUSTOMER_SCOPE, mkt=IN_SCOPE_403),
+        note="marketing sees numbers masked (no view_customer_pii)"),
+    Row("customers:export", obj="customer", get=everyone(NA),
+        post=scoped(CUSTOMER_SCOPE, con=OWN_403, sup=OWN_403, fin=IN_SCOPE_403,
+                    sa=IN_SCOPE_403, mkt=IN_SCOPE_403),
+        note="PIPL copy: export_customer_data is the manager's, customer care's, admin's"),
+    Row("customers:erase", obj="customer", get=scoped(dict(mgr=STORE, adm=ANYWHERE)),
+        post=scoped(dict(mgr=STORE, adm=ANYWHERE)),
+        note="erasure by anonymisation: the manager of the store or the administrator"),
+    Row("stock:list", get=only(CON, SUP, MGR, FIN, ADM), post=GET_ONLY_405),
+    # --- Leads ------------------------------------------------------------------------
+    Row("leads/my-day/", get=everyone(OK), post=everyone(OK),
+        note="unnamed RedirectView of an old bookmark to /my-day/ (which checks access)"),
+    Row("leads:list", get=only(*LEAD_ROLES), post=GET_ONLY_405),
+    Row("leads:export", get=only(SUP, MGR, MKT, ADM), post=GET_ONLY_405,
+        note="a consultant may list their leads but not export them"),
+    Row("leads:create", get=only(*CAPTURE_ROLES), post=only(*CAPTURE_ROLES),
+        note="capture needs a store: the administrator is not a capture role"),
+    Row("leads:phone_check", get=only(*CAPTURE_ROLES), post=GET_ONLY_405),
+    Row("leads:detail", obj="lead", get=scoped(LEAD_SCOPE), post=GET_ONLY_405),
+    Row("leads:touch", obj="lead", get=scoped(LEAD_SCOPE, mkt=IN_SCOPE_403, adm=F),
+        post=scoped(LEAD_SCOPE, mkt=IN_SCOPE_403, adm=F),
+        note="working a lead is the seller's: marketing and the administrator only read"),
+    Row("leads:grade", obj="lead", get=everyone(NA),
+        post=scoped(LEAD_SCOPE, mkt=IN_SCOPE_403, adm=F)),
+    Row("leads:request_lost", obj="lead", get=everyone(NA),
+        post=scoped(LEAD_SCOPE, mkt=IN_SCOPE_403, adm=F)),
+    Row("leads:reassign", obj="lead", get=everyone(NA),
+        post=scoped(dict(sup=OWN_ONLY, mgr=STORE))),
+    Row("leads:notifications_read", get=everyone(NA), post=only(CON)),
+    Row("leads:team_board", get=only(SUP, MGR), post=GET_ONLY_405),
+    Row("leads:pool", get=only(CON, SUP, MGR), post=GET_ONLY_405),
+    Row("leads:claim", obj="pool_lead", get=everyone(NA),
+        post=scoped(dict(con=(OK, KEPT, NF))),
+        note="own = a pooled lead of the store; other = a lead another consultant owns: "
+             "the service refuses it with a message and a redirect to the pool (nothing "
+             "changes, checked below); foreign = another store's pooled lead"),
+    Row("leads:pool_assign", obj="pool_lead", get=everyone(NA),
+        post=scoped(dict(sup=STORE, mgr=STORE)),
+        note="any lead of the store is looked up; the empty form is refused first"),
+    Row("leads:decide_lost", obj="lost_request", get=everyone(NA),
+        post=scoped(dict(sup=OWN_ONLY, mgr=STORE))),
+    Row("leads:lost_report", get=only(SUP, MGR), post=GET_ONLY_405),
+    Row("leads:campaigns", get=only(MKT, MGR, SUP), post=GET_ONLY_405),
+    Row("leads:campaign_create", get=only(MKT, MGR), post=only(MKT, MGR)),
+    Row("leads:campaign_detail", obj="campaign", owners=STORE_LEVEL,
+        get=scoped(dict(mkt=STORE, mgr=STORE, sup=STORE)), post=GET_ONLY_405),
+    Row("leads:campaign_edit", obj="campaign", owners=STORE_LEVEL,
+        get=scoped(dict(mkt=STORE, mgr=STORE)), post=scoped(dict(mkt=STORE, mgr=STORE))),
+    Row("leads:team", get=only(MGR, SUP), post=GET_ONLY_405),
+    Row("leads:set_on_duty", obj="team_consultant", get=everyone(NA),
+        post=scoped(dict(mgr=STORE))),
+    Row("leads:reassign_book", obj="team_consultant", get=scoped(dict(mgr=STORE)),
+        post=scoped(dict(mgr=STORE))),
+    Row("leads:policy", get=only(MGR, ADM), post=only(MGR, ADM),
+        note="the administrator edits the first store's unless ?store= names one"),
+    Row("leads:marketing_home", get=only(MKT), post=GET_ONLY_405),
+    Row("leads:import", get=only(MKT, MGR), post=only(MKT, MGR),
+        note="an import role, but importing needs a store: the administrator gets 403"),
+    Row("leads:import_detail", obj="import_batch", owners=STORE_LEVEL,
+        get=scoped(dict(mkt=STORE, mgr=STORE, adm=ANYWHERE)), post=GET_ONLY_405),
+    Row("leads:message_list", get=only(MGR, MKT, ADM), post=GET_ONLY_405),
+    Row("leads:customer_opt_out", obj="customer", get=everyone(NA),
+        post=scoped(CUSTOMER_SCOPE, fin=IN_SCOPE_403, sa=IN_SCOPE_403, mkt=IN_SCOPE_403),
+        note="recording an opt-out edits the customer: change_customer"),
+    # The public API: a bearer key, no session. A signed-in user without a key is refused.
+    Row("api:leads", get=everyone(NA) | {API_KEY: NA},
+        post=everyone(U) | {API_KEY: OK},
+        note="with a key, the empty body is refused as not JSON (400)"),
+    Row("api:openapi", get=everyone(OK), post=GET_ONLY_405, note="public"),
+    Row("api:sms_inbound", get=everyone(NA) | {API_KEY: NA, SMS_GATEWAY: NA},
+        post=everyone(F) | {API_KEY: F, SMS_GATEWAY: OK},
+        note="the SMS gateway's webhook: only an HMAC-signed request gets through (the "
+             "tests configure a secret); a session or a lead API key is no signature. "
+             "Signed, the empty body is refused as having no sender (400)"),
+    # --- Showroom ---------------------------------------------------------------------
+    Row("showroom:desk", get=only(REC, MGR), post=GET_ONLY_405),
+    Row("showroom:roster", get=only(REC, MGR), post=only(REC, MGR)),
+    Row("showroom:duty_state", obj="shift", owners=STORE_LEVEL, get=everyone(NA),
+        post=scoped(dict(rec=STORE, mgr=STORE))),
+    Row("showroom:walk_in", get=only(REC, MGR), post=only(REC, MGR)),
+    Row("showroom:visit_detail", obj="visit", get=scoped(FLOOR_SCOPE), post=GET_ONLY_405,
+        note="the receptionist sees the store's visits of today"),
+    Row("showroom:visit_close", obj="visit", get=everyone(NA),
+        post=scoped(FLOOR_SCOPE, rec=IN_SCOPE_403)),
+    Row("showroom:visit_add_phone", obj="visit", get=everyone(NA), post=scoped(FLOOR_SCOPE),
+        note="the desk may add the phone of today's visitor"),
+    Row("showroom:objection_add", obj="visit", get=everyone(NA),
+        post=scoped(FLOOR_SCOPE, rec=IN_SCOPE_403)),
+    Row("showroom:talk_tracks", get=only(*FLOOR), post=GET_ONLY_405),
+    Row("showroom:talk_track_new", get=only(MGR), post=only(MGR)),
+    Row("showroom:talk_track_edit", obj="talk_track", owners=STORE_LEVEL,
+        get=scoped(dict(mgr=STORE)), post=scoped(dict(mgr=STORE))),
+    Row("showroom:calendar", get=only(*FLOOR), post=GET_ONLY_405),
+    Row("showroom:vehicle_calendar", obj="demo_vehicle", owners=STORE_LEVEL,
+        get=scoped(dict(con=STORE, sup=STORE, mgr=STORE, rec=STORE)), post=GET_ONLY_405),
+    Row("showroom:test_drive_book", get=only(*SELLERS), post=only(*SELLERS)),
+    Row("showroom:test_drive_detail", obj="test_drive", get=scoped(FLOOR_SCOPE),
+        post=GET_ONLY_405, note="the desk reads the store's bookings (masked)"),
+    Row("showroom:test_drive_reveal", obj="test_drive", get=everyone(NA),
+        post=scoped(FLOOR_SCOPE, rec=IN_SCOPE_403),
+        note="the licence number in full needs view_customer_pii: not the desk's"),
+    *(Row(f"showroom:test_drive_{step}", obj="test_drive", get=everyone(NA),
+          post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)))
+      for step in ("start", "finish", "feedback", "cancel")),
+    Row("showroom:invitations", get=only(*FLOOR), post=GET_ONLY_405),
+    Row("showroom:invitation_create", obj="lead_query",
+        get=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)),
+        note="the lead is named in ?lead=; booking the customer in is working the lead"),
+    Row("showroom:invitation_arrived", obj="invitation", get=everyone(NA),
+        post=scoped(dict(con=OWN_ONLY, sup=STORE, mgr=STORE, rec=STORE)),
+        note="the floor's store roles see every invitation of the store"),
+    Row("showroom:invitation_cancel", obj="invitation",
+        get=scoped(dict(con=OWN_ONLY, sup=(OK, F, NF), mgr=STORE)),
+        post=scoped(dict(con=OWN_ONLY, sup=(OK, F, NF), mgr=STORE)),
+        note="a supervisor sees the store's invitations but cancels only those of leads "
+             "they may work (their team's): another team's is 403, not 404"),
+    Row("showroom:inspection", get=only(MGR, SUP), post=GET_ONLY_405),
+    Row("showroom:inspection_items", get=only(MGR), post=only(MGR)),
+    Row("showroom:inspection_check", obj="inspection_item", owners=STORE_LEVEL,
+        get=everyone(NA), post=scoped(dict(mgr=STORE, sup=STORE))),
+    Row("showroom:inspection_photo", obj="inspection_photo", owners=STORE_LEVEL,
+        get=answers((OK, OK, NF), gx=NF, adm=NF), post=GET_ONLY_405,
+        note="any staff of the tick's store; no store (group, admin) and others: 404"),
+    # --- Contracts --------------------------------------------------------------------
+    Row("contracts:quote_list", get=only(*QUOTE_VIEW), post=GET_ONLY_405),
+    Row("contracts:quote_create", obj="customer_query",
+        get=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)),
+        note="the customer is named in ?customer="),
+    Row("contracts:quote_calculate", get=everyone(NA), post=only(*SELLERS)),
+    Row("contracts:quote_detail", obj="quote", get=scoped(MONEY_SCOPE), post=GET_ONLY_405),
+    Row("contracts:quote_revise", obj="quote",
+        get=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
+    Row("contracts:quote_withdraw", obj="quote", get=everyone(NA),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
+    Row("contracts:quote_version", obj="quote_version", get=scoped(MONEY_SCOPE),
+        post=GET_ONLY_405),
+    Row("contracts:quote_version_pdf", obj="quote_version", get=scoped(MONEY_SCOPE),
+        post=GET_ONLY_405),
+    Row("contracts:approval_inbox", get=only(SUP, MGR), post=GET_ONLY_405),
+    Row("contracts:approval_detail", obj="approval",
+        get=scoped(dict(sup=OWN_ONLY, mgr=STORE)), post=GET_ONLY_405),
+    Row("contracts:approval_decide", obj="approval", get=everyone(NA),
+        post=scoped(dict(sup=OWN_ONLY, mgr=STORE)),
+        note="the request is of the supervisor tier, so the team's supervisor decides it"),
+    Row("contracts:discount_policy", get=only(SUP, MGR, ADM), post=answers(F, adm=NF),
+        note="supervisors and managers read it; only the administrator edits, and a POST "
+             "without ?store= (no store chosen) is 404"),
+    Row("contracts:contract_list", get=only(*QUOTE_VIEW), post=GET_ONLY_405),
+    Row("contracts:review_queue", get=only(MGR), post=GET_ONLY_405),
+    Row("contracts:contract_create", obj="approved_quote", get=everyone(NA),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
+    Row("contracts:contract_detail", obj="contract_draft", get=scoped(MONEY_SCOPE),
+        post=GET_ONLY_405),
+    Row("contracts:contract_edit", obj="contract_draft",
+        get=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
+    Row("contracts:contract_reveal", obj="contract_draft", get=everyone(NA),
+        post=scoped(MONEY_SCOPE)),
+    Row("contracts:contract_submit", obj="contract_draft", get=everyone(NA),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
+    Row("contracts:contract_approve", obj="contract_in_review", get=everyone(NA),
+        post=scoped(dict(mgr=STORE))),
+    Row("contracts:contract_reject", obj="contract_in_review", get=everyone(NA),
+        post=scoped(dict(mgr=STORE))),
+    Row("contracts:contract_sign", obj="contract_approved", get=everyone(NA),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
+    Row("contracts:contract_deliver", obj="contract_signed", get=everyone(NA),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
+    Row("contracts:contract_close", obj="contract_delivered", get=everyone(NA),
+        post=scoped(dict(con=OWN_403, sup=OWN_403, mgr=STORE, fin=STORE)),
+        note="sellers pass the role check (CLOSE_ROLES) but only the manager and finance "
+             "close: 403 on what they may open, 404 beyond"),
+    Row("contracts:contract_cancel", obj="contract_draft", get=everyone(NA),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
+    Row("contracts:contract_preview", obj="contract_draft", get=scoped(MONEY_SCOPE),
+        post=GET_ONLY_405),
+    Row("contracts:contract_document", obj="contract_draft", get=scoped(MONEY_SCOPE),
+        post=GET_ONLY_405),
+    Row("contracts:contract_download", obj="contract_signed", get=scoped(MONEY_SCOPE),
+        post=GET_ONLY_405),
+    # --- Delivery, after-sales, reports -----------------------------------------------
+    Row("delivery:finance_desk", get=only(FIN), post=GET_ONLY_405),
+    Row("delivery:payment_confirm", obj="payment", owners=STORE_LEVEL, get=everyone(NA),
+        post=scoped(dict(fin=STORE))),
+    Row("delivery:refund_settle", obj="refund", owners=STORE_LEVEL, get=everyone(NA),
+        post=scoped(dict(fin=STORE))),
+    Row("aftersales:service_desk", get=only(SA), post=GET_ONLY_405),
+    Row("aftersales:care_desk", get=only(CC), post=GET_ONLY_405),
+    Row("reports:store_overview", get=only(MGR), post=GET_ONLY_405),
+    Row("reports:group_overview", get=only(GX, ADM), post=GET_ONLY_405),
+)
+
+# URL patterns deliberately not in the matrix, by the namespace or route prefix they
+# start with, and why.
+EXCLUDED_NAMESPACES = {
+    "admin": "Django's admin: its own staff login and model permissions (is_staff), "
+             "tested by Django; our admin classes are covered by their own tests",
+}
+EXCLUDED_ROUTE_PREFIXES = {
+    "admin/": "Django's admin (see above)",
+    "static/": "static files, served by WhiteNoise/the web server, public by design",
+    "media/": "uploads are never served by a public URL (photos and PDFs go through views)",
+}
+
+ROWS_BY_NAME = {row.name: row for row in ROWS}
