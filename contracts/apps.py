@@ -88,7 +88,7 @@ def _register_slots_timeline() -> None:
     """The "new quote" buttons of the customer and lead pages (each shown only to who may
     write the customer a quote) and the quotes' and contracts' timeline kinds."""
     from contracts.enums import LeadEventKind
-    from dealership.slots import register_slot_action
+    from dealership.slots import declare_slot, register_slot_action
     from dealership.timeline import register_timeline_kinds
 
     register_timeline_kinds(kinds=LeadEventKind)
@@ -96,6 +96,9 @@ def _register_slots_timeline() -> None:
                          template="contracts/components/customer_actions.html", order=10)
     register_slot_action(slot="lead_actions", template="contracts/components/lead_actions.html",
                          order=20)
+    # The contract page's side column: the later stages' cards (delivery's order progress,
+    # loan and insurance) with the contract in their context.
+    declare_slot(name="contract_panels")
 
 
 # --- Personal data of the core (dealership.privacy): export, erasure, retention ------------

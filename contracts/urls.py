@@ -32,7 +32,6 @@ urlpatterns = [
     path("<int:pk>/approve/", contracts.contract_approve, name="contract_approve"),
     path("<int:pk>/reject/", contracts.contract_reject, name="contract_reject"),
     path("<int:pk>/sign/", contracts.contract_sign, name="contract_sign"),
-    path("<int:pk>/deliver/", contracts.contract_deliver, name="contract_deliver"),
     path("<int:pk>/close/", contracts.contract_close, name="contract_close"),
     path("<int:pk>/cancel/", contracts.contract_cancel, name="contract_cancel"),
     path("<int:pk>/preview.pdf", contracts.contract_preview, name="contract_preview"),

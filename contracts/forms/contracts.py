@@ -39,6 +39,9 @@ class ContractEditForm(MaskedOnEditMixin, forms.Form):
         help_text=_("At most 20 % of the contract amount; 0 for no deposit."))
     promised_delivery_date = BoundedDateField(label=_("Promised delivery date"),
                                               required=False, widget=DATE_INPUT)
+    promised_payment_date = BoundedDateField(
+        label=_("Balance due by"), required=False, widget=DATE_INPUT,
+        help_text=_("The day the customer promises to pay the rest; empty for on delivery."))
     extra_terms = forms.CharField(label=_("Additional terms"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -47,7 +50,8 @@ class ContractEditForm(MaskedOnEditMixin, forms.Form):
         initial = {name: getattr(contract, name) for name in EDITABLE_FIELDS}
         form = cls(data, initial=initial)
         # The store's today to two years ahead, as contract_update checks again.
-        form.fields["promised_delivery_date"].set_range(*delivery_day_range(contract.store))
+        for name in ("promised_delivery_date", "promised_payment_date"):
+            form.fields[name].set_range(*delivery_day_range(contract.store))
         return form
 
     def __init__(self, *args, **kwargs) -> None:

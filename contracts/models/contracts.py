@@ -28,7 +28,7 @@ from dealership.models.audit import Audited
 class Contract(Audited):
     AUDIT_FIELDS = ("status", "number", "buyer_name", "buyer_id_number", "buyer_phone",
                     "buyer_address", "payment_plan", "deposit_amount",
-                    "promised_delivery_date", "extra_terms")
+                    "promised_delivery_date", "promised_payment_date", "extra_terms")
     AUDIT_MASKS = {"buyer_phone": mask_phone, "buyer_id_number": mask_id_number}
 
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
@@ -83,6 +83,10 @@ class Contract(Audited):
     deposit_amount = money(_("deposit"))
     promised_delivery_date = models.DateField(_("promised delivery date"), null=True,
                                               blank=True)
+    promised_payment_date = models.DateField(
+        _("balance due by"), null=True, blank=True,
+        help_text=_("When the customer has promised to pay the balance; finance is "
+                    "reminded of balances still open after it."))
     extra_terms = models.TextField(_("additional terms"), blank=True)
     # The way through the states.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

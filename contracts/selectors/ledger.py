@@ -27,6 +27,34 @@ def money_received(*, contract: Contract) -> Decimal:
     return (totals["paid"] or ZERO) - (totals["refunded"] or ZERO)
 
 
+def balance_due(*, contract: Contract) -> Decimal:
+    """What is still to be paid on the contract: the amount due after the trade-in, less
+    the money received net of refunds (a loan's disbursement counts as received). Derived,
+    never stored. Negative only if the ledger holds more than the contract's price."""
+    return contract.amount_due - money_received(contract=contract)
+
+
+def loan_received(*, contract: Contract) -> Decimal:
+    """What the lender has paid out on the contract (its loan disbursements)."""
+    total = Payment.objects.filter(contract=contract, kind=PaymentKind.LOAN).aggregate(
+        total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+def money_totals_by_contract(contract_ids) -> dict[int, dict[str, Decimal]]:
+    """{contract id: {"paid", "refunded", "loan"}} for many contracts in one query: the
+    money in (refunds excluded), the refunds paid back, and the loan disbursements among
+    the money in. A contract with no payment is absent (all zero)."""
+    rows = (Payment.objects.filter(contract_id__in=list(contract_ids)).order_by()
+            .values("contract_id")
+            .annotate(paid=Sum("amount", filter=~Q(kind=PaymentKind.REFUND)),
+                      refunded=Sum("amount", filter=Q(kind=PaymentKind.REFUND)),
+                      loan=Sum("amount", filter=Q(kind=PaymentKind.LOAN))))
+    return {row["contract_id"]: {"paid": row["paid"] or ZERO,
+                                 "refunded": row["refunded"] or ZERO,
+                                 "loan": row["loan"] or ZERO} for row in rows}
+
+
 def contract_payments(*, contract: Contract) -> QuerySet[Payment]:
     """The contract's payments, newest first, with who recorded and confirmed them."""
     return (Payment.objects.filter(contract=contract)

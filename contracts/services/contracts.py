@@ -44,13 +44,14 @@ from contracts.permissions import (
     can_work_contract,
     can_write_quote,
 )
-from contracts.selectors.ledger import money_received, receipt_number_in_use
+from contracts.selectors.ledger import balance_due, money_received, receipt_number_in_use
 from contracts.services.ledger import payment_record_deposit, refund_obligation_open
 from contracts.services.quotes import (
     quote_mark_contracted,
     quote_reopen,
     quote_withdraw_with_contract,
 )
+from contracts.signals import contract_cancelled
 from dealership.enums import AuditAction
 from dealership.models import Store, User
 from dealership.money import fen
@@ -64,7 +65,8 @@ DEPOSIT_CAP = Decimal("0.20")
 # months, never years); the earliest is the store's today.
 DELIVERY_HORIZON = dt.timedelta(days=2 * 366)
 EDITABLE_FIELDS = ("buyer_name", "buyer_id_number", "buyer_phone", "buyer_address",
-                   "configuration", "deposit_amount", "promised_delivery_date", "extra_terms")
+                   "configuration", "deposit_amount", "promised_delivery_date",
+                   "promised_payment_date", "extra_terms")
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -187,6 +189,9 @@ def _edit_errors(contract: Contract, values: dict) -> dict[str, list[str]]:
     day = values.get("promised_delivery_date")
     if day is not None and day < contract.store.today():
         errors["promised_delivery_date"] = [_("The promised delivery date is in the past.")]
+    pay_day = values.get("promised_payment_date")
+    if pay_day is not None and pay_day < contract.store.today():
+        errors["promised_payment_date"] = [_("The date the balance is due is in the past.")]
     return errors
 
 
@@ -199,8 +204,9 @@ def contract_update(*, actor: User, contract: Contract, **values) -> Contract:
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     # Later than the horizon is refused here; earlier than today by _edit_errors.
-    ensure_within(values.get("promised_delivery_date"),
-                  latest=delivery_day_range(contract.store)[1], field="promised_delivery_date")
+    for name in ("promised_delivery_date", "promised_payment_date"):
+        ensure_within(values.get(name), latest=delivery_day_range(contract.store)[1],
+                      field=name)
     if "buyer_phone" in values:
         try:
             values["buyer_phone"] = normalize_phone(values["buyer_phone"])
@@ -387,7 +393,9 @@ def contract_reveal_pii(*, actor: User, contract: Contract):
 
 # --- After signing ------------------------------------------------------------------------
 def contract_mark_delivered(*, actor: User, contract: Contract) -> Contract:
-    """signed → delivered (the delivery stage adds its checks before calling this)."""
+    """signed → delivered. Only the delivery stage's handover calls it, inside its own
+    transaction and after its gate (a car allocated, the inspection passed, the money
+    settled or a manager's override); no page of this stage offers it."""
     if not can_deliver_contract(actor, contract):
         raise PermissionDenied
     with transaction.atomic():
@@ -400,12 +408,17 @@ def contract_mark_delivered(*, actor: User, contract: Contract) -> Contract:
 
 
 def contract_close(*, actor: User, contract: Contract) -> Contract:
-    """delivered → closed: nothing is left to do on it."""
+    """delivered → closed: nothing is left to do on it: the car is delivered and the
+    customer owes nothing (the balance, derived from the ledger, is zero)."""
     if not can_close_contract(actor, contract):
         raise PermissionDenied
     with transaction.atomic():
         locked = _locked(contract)
         _require(locked, ContractStatus.DELIVERED)
+        if (due := balance_due(contract=locked)) != 0:
+            raise ValidationError(
+                _("%(amount)s is still to be paid on this contract; it can be closed once "
+                  "the balance is zero.") % {"amount": f"¥{due:,.2f}"})
         locked.closed_at = timezone.now()
         _move(locked, ContractStatus.CLOSED, actor=actor, fields=("closed_at",))
         _event(locked, ContractEventKind.CLOSED, actor=actor)
@@ -442,6 +455,7 @@ def contract_cancel(*, actor: User, contract: Contract, reason: str) -> Contract
         _move(locked, ContractStatus.CANCELLED, actor=actor, reason=reason,
               fields=("cancelled_by", "cancelled_at", "cancel_reason"))
         _event(locked, ContractEventKind.CANCELLED, actor=actor, note=note)
+        contract_cancelled.send(sender=Contract, contract=locked, actor=actor)
         # The quote's own transition: withdrawn with a signed contract, given back
         # (approved again) with an unsigned one.
         if was_signed:

@@ -13,13 +13,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts.enums import PaymentChannel, PaymentKind, RefundStatus
+from contracts.enums import ContractStatus, PaymentChannel, PaymentKind, RefundStatus
 from contracts.models import Contract, Payment, RefundObligation
 from contracts.permissions import can_cancel_contract, can_handle_payments, can_work_contract
-from contracts.selectors.ledger import receipt_number_in_use
-from dealership.enums import AuditAction
+from contracts.selectors.ledger import balance_due, loan_received, receipt_number_in_use
+from dealership.enums import AuditAction, Role
 from dealership.models import Store, User
+from dealership.money import ZERO
+from dealership.permissions import has_role
 from dealership.services.audit import audit_log
+from dealership.validators import ensure_within
 
 
 def _receipt_taken() -> str:
@@ -142,4 +145,150 @@ def refund_settle(*, actor: User, refund: RefundObligation, channel: str,
         audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE,
                   changes={"status": [RefundStatus.DUE, RefundStatus.PAID]},
                   reason=receipt_number)
+    return locked
+
+
+# --- Money to collect: balance and loan payments (issue 11) -------------------------------
+# The kinds finance records after signing; a "full payment" is a balance payment of all
+# that is still due (the form's "pay the rest" prefills the amount).
+COLLECTED_KINDS = (PaymentKind.BALANCE, PaymentKind.LOAN)
+# A payment is taken on a contract the customer is still paying for.
+PAYABLE_CONTRACT_STATUSES = (ContractStatus.SIGNED, ContractStatus.DELIVERED)
+# The customer may promise to pay the balance up to two years ahead (a long factory order).
+PAYMENT_DATE_HORIZON = dt.timedelta(days=2 * 366)
+
+
+def _cny(amount: Decimal) -> str:
+    return f"¥{amount:,.2f}"
+
+
+def _locked_contract(contract: Contract) -> Contract:
+    """The contract's row lock orders every payment on it: the balance read after it is the
+    one the new payment is checked against, so two cashiers can't both overpay."""
+    return (Contract.objects.select_for_update(of=("self",)).select_related("store")
+            .get(pk=contract.pk))
+
+
+def payment_received_range(contract: Contract) -> tuple[dt.datetime | None, dt.datetime]:
+    """When a payment on `contract` may have been received: from the start of the store's
+    day the contract was signed (no money is taken on an unsigned contract) to now."""
+    store = contract.store
+    earliest = None
+    if contract.signed_at is not None:
+        earliest = store.day_bounds(timezone.localdate(contract.signed_at, store.tzinfo))[0]
+    return earliest, timezone.now()
+
+
+def _collect_errors(kind: str, channel: str, amount: Decimal | None, receipt_number: str,
+                    received_at: dt.datetime | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if kind not in COLLECTED_KINDS:
+        errors["kind"] = [_("Choose a balance payment or a loan disbursement.")]
+    if channel not in PaymentChannel.values:
+        errors["channel"] = [_("How was the money paid?")]
+    if amount is None or amount <= 0:
+        errors["amount"] = [_("Enter an amount greater than zero.")]
+    if not receipt_number:
+        errors["receipt_number"] = [_("Enter the receipt or transfer number.")]
+    if received_at is None:
+        errors["received_at"] = [_("Enter when the money was received.")]
+    return errors
+
+
+def payment_record(*, actor: User, contract: Contract, kind: str, channel: str,
+                   amount: Decimal, receipt_number: str, received_at: dt.datetime,
+                   loan_limit: Decimal | None = None) -> Payment:
+    """A balance payment or a loan disbursement finance has received: recorded and
+    confirmed by `actor` at once. Side effects: the payment row, an audit row.
+
+    Refused (ValidationError naming the field, nothing written): an unknown kind or
+    channel, no receipt number or one already in the store's ledger, a time in the future
+    or before the contract's signing day, an amount of zero or more than the balance still
+    due (the message says by how much), and, for a loan disbursement, more than
+    `loan_limit` in loan payments in all (the lender's approved amount, given by the
+    delivery stage, which owns loan applications). A contract that is not signed or
+    delivered is refused without a field. Only the store's finance staff may record.
+    """
+    if not can_handle_payments(actor, contract.store_id):
+        raise PermissionDenied
+    receipt_number = (receipt_number or "").strip()
+    errors = _collect_errors(kind, channel, amount, receipt_number, received_at)
+    with transaction.atomic():
+        locked = _locked_contract(contract)
+        if locked.status not in PAYABLE_CONTRACT_STATUSES:
+            raise ValidationError(
+                _("This contract is %(status)s; no payment can be recorded on it.")
+                % {"status": locked.get_status_display()})
+        if "received_at" not in errors:
+            earliest, latest = payment_received_range(locked)
+            try:
+                ensure_within(received_at, earliest=earliest, latest=latest,
+                              field="received_at")
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if "receipt_number" not in errors and receipt_number_in_use(
+                store_id=locked.store_id, receipt_number=receipt_number):
+            errors["receipt_number"] = [_receipt_taken()]
+        if "amount" not in errors:
+            due = balance_due(contract=locked)
+            if due <= 0:
+                errors["amount"] = [_("Nothing is left to pay on this contract.")]
+            elif amount > due:
+                errors["amount"] = [
+                    _("This is %(excess)s more than the %(due)s still due.")
+                    % {"excess": _cny(amount - due), "due": _cny(due)}]
+            elif kind == PaymentKind.LOAN and loan_limit is not None:
+                left = loan_limit - loan_received(contract=locked)
+                if amount > left:
+                    errors["amount"] = [
+                        _("This is %(excess)s more than the %(left)s of the loan still to "
+                          "be disbursed.") % {"excess": _cny(amount - max(left, ZERO)),
+                                              "left": _cny(max(left, ZERO))}]
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        payment = _create_unique_receipt(
+            store_id=locked.store_id, contract=locked, kind=kind, channel=channel,
+            amount=amount, receipt_number=receipt_number, received_at=received_at,
+            recorded_by=actor, confirmed_by=actor, confirmed_at=now)
+        audit_log(actor=actor, instance=payment, action=AuditAction.CREATE, changes={
+            "kind": [None, kind], "amount": [None, str(amount)], "channel": [None, channel],
+            "receipt_number": [None, receipt_number],
+            "received_at": [None, received_at.isoformat()]})
+    return payment
+
+
+def payment_date_range(store: Store) -> tuple[dt.date, dt.date]:
+    """The days a customer may promise to pay the balance by: the store's today to two
+    years ahead."""
+    today = store.today()
+    return today, today + PAYMENT_DATE_HORIZON
+
+
+def contract_payment_date_set(*, actor: User, contract: Contract,
+                              day: dt.date | None) -> Contract:
+    """The day the customer has promised to pay the balance by (None clears it), set by
+    finance or the manager on a signed or delivered contract. Side effects: an audit row
+    (none when the day is unchanged)."""
+    if not (has_role(actor, Role.FINANCE, Role.MANAGER)
+            and actor.store_id == contract.store_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _locked_contract(contract)
+        if locked.status not in PAYABLE_CONTRACT_STATUSES:
+            raise ValidationError(
+                _("This contract is %(status)s; its payment date can't be changed.")
+                % {"status": locked.get_status_display()})
+        earliest, latest = payment_date_range(locked.store)
+        ensure_within(day, earliest=earliest, latest=latest, field="promised_payment_date")
+        before = locked.promised_payment_date
+        if before == day:
+            return locked
+        locked.promised_payment_date = day
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["promised_payment_date", "updated_at"])
+        audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE, changes={
+            "promised_payment_date": [before.isoformat() if before else None,
+                                      day.isoformat() if day else None]})
+        locked.audit_reset()
     return locked

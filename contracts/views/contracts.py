@@ -42,7 +42,6 @@ from contracts.permissions import (
     CONTRACT_WRITE_ROLES,
     can_cancel_contract,
     can_close_contract,
-    can_deliver_contract,
     can_review_contract,
     can_work_contract,
 )
@@ -123,8 +122,6 @@ def _actions(user: User, contract: Contract) -> dict[str, bool]:
         "review": (status == ContractStatus.IN_REVIEW
                    and can_review_contract(user, contract)),
         "sign": status == ContractStatus.APPROVED and work,
-        "deliver": (status == ContractStatus.SIGNED
-                    and can_deliver_contract(user, contract)),
         "close": status == ContractStatus.DELIVERED and can_close_contract(user, contract),
         "cancel": cancel,
         # A seller looking at a signed contract: say who can cancel it now.
@@ -244,8 +241,6 @@ STEPS = {
     "sign": Step(services.contract_sign, can_work_contract, (ContractStatus.APPROVED,),
                  gettext_lazy("Signed. The contract PDF is being generated."),
                  _sign_form, "sign_form"),
-    "deliver": Step(services.contract_mark_delivered, can_deliver_contract,
-                    (ContractStatus.SIGNED,), gettext_lazy("Marked as delivered.")),
     "close": Step(services.contract_close, can_close_contract, (ContractStatus.DELIVERED,),
                   gettext_lazy("Contract closed.")),
     "cancel": Step(services.contract_cancel, can_cancel_contract,
@@ -342,12 +337,6 @@ def contract_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CONTRACT_WRITE_ROLES)
 def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "sign")
-
-
-@require_POST
-@role_required(*CONTRACT_WRITE_ROLES)
-def contract_deliver(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "deliver")
 
 
 @require_POST

@@ -11,8 +11,15 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
-from contracts.enums import ApprovalDecision, ContractStatus, PackageKind, PaymentChannel
+from contracts.enums import (
+    ApprovalDecision,
+    ContractStatus,
+    PackageKind,
+    PaymentChannel,
+    PaymentKind,
+)
 from contracts.models import Accessory, ApprovalRequest, Contract, Quote, ValuePackage
 from contracts.services import contracts as contract_services
 from contracts.services import quotes as quote_services
@@ -70,9 +77,24 @@ def _manager_of(store):
     return UserFactory(role=Role.MANAGER, store=store)
 
 
+def pay_the_balance(contract: Contract) -> None:
+    """Finance records the rest of the contract's price (through the ledger's service)."""
+    from contracts.selectors.ledger import balance_due
+    from contracts.services.ledger import payment_record
+
+    finance = UserFactory(role=Role.FINANCE, store=contract.store)
+    due = balance_due(contract=contract)
+    if due > 0:
+        payment_record(actor=finance, contract=contract, kind=PaymentKind.BALANCE,
+                       channel=PaymentChannel.TRANSFER, amount=due,
+                       receipt_number=f"B{contract.pk:06d}", received_at=timezone.now())
+
+
 def make_contract(consultant, customer, *, manager=None, status=ContractStatus.DRAFT,
-                  deposit=Decimal("5000"), complete=True, **quote_kwargs) -> Contract:
-    """A contract driven through the real transitions up to `status`."""
+                  deposit=Decimal("5000"), complete=True, paid=True,
+                  **quote_kwargs) -> Contract:
+    """A contract driven through the real transitions up to `status`. A delivered or
+    closed one has its balance paid unless `paid=False` (then it can only be delivered)."""
     quote = approved_quote(consultant, customer, approver=manager, **quote_kwargs)
     contract = contract_services.contract_draft(actor=consultant, quote=quote)
     if complete:
@@ -98,6 +120,8 @@ def make_contract(consultant, customer, *, manager=None, status=ContractStatus.D
         deposit_channel=PaymentChannel.WECHAT, receipt_number=f"R{contract.pk:06d}")
     if status == ContractStatus.SIGNED:
         return contract
+    if paid:
+        pay_the_balance(contract)
     contract = contract_services.contract_mark_delivered(actor=consultant, contract=contract)
     if status == ContractStatus.DELIVERED:
         return contract

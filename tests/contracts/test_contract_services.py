@@ -33,6 +33,7 @@ from contracts.models import (
     RefundObligation,
 )
 from contracts.services import contracts as services
+from contracts.services import ledger
 from dealership.enums import AuditAction, Role
 from leads.enums import LeadStatus, LostReason
 from leads.models import LeadEvent
@@ -42,6 +43,7 @@ from tests.contracts.factories import (
     approved_quote,
     make_contract,
     make_quote,
+    pay_the_balance,
     pending_approval,
 )
 from tests.contracts.factories_services import audit_rows, customer_of, expire
@@ -322,6 +324,7 @@ def test_happy_path_draft_review_approve_sign_deliver_close(store, consultant, c
     delivered = services.contract_mark_delivered(actor=consultant, contract=contract)
     assert (delivered.status, delivered.delivered_at is not None) == (S.DELIVERED, True)
 
+    pay_the_balance(contract)
     closed = services.contract_close(actor=manager, contract=contract)
     closed.refresh_from_db()
     assert (closed.status, closed.closed_at is not None, closed.number) == (
@@ -345,6 +348,23 @@ def test_finance_may_close_a_delivered_contract(make_user, contract_in):
 
     assert closed.status == S.CLOSED
     assert audit_rows(contract, action=AuditAction.UPDATE)[-1].actor == finance
+
+
+def test_close_is_refused_while_anything_is_still_to_be_paid(store, contract_in, manager):
+    contract = contract_in(S.DELIVERED, paid=False)
+    # Finance takes all but ¥1,234.50 of what is left after the ¥5,000 deposit.
+    finance = UserFactory(role=Role.FINANCE, store=store)
+    ledger.payment_record(
+        actor=finance, contract=contract, kind=PaymentKind.BALANCE,
+        channel=PaymentChannel.TRANSFER, amount=contract.amount_due - D("5000") - D("1234.50"),
+        receipt_number="B-1", received_at=timezone.now())
+
+    with pytest.raises(ValidationError) as refused:
+        services.contract_close(actor=manager, contract=contract)
+
+    assert "¥1,234.50" in refused.value.messages[0]
+    contract.refresh_from_db()
+    assert (contract.status, contract.closed_at) == (S.DELIVERED, None)
 
 
 # --- Review -------------------------------------------------------------------------------
@@ -823,3 +843,43 @@ def test_contract_number_next_counts_per_store_and_year(db):
     assert services.contract_number_next(store=a, year=2026) == (2, "AAA-2026-000002")
     assert services.contract_number_next(store=b, year=2026) == (1, "BBB-2026-000001")
     assert services.contract_number_next(store=a, year=2027) == (1, "AAA-2027-000001")
+
+
+# --- What the stages above are told (contracts.signals) -----------------------------------
+def test_cancelling_tells_the_stages_above_inside_its_transaction(contract_in, manager):
+    from contracts.signals import contract_cancelled
+
+    contract = contract_in(S.SIGNED)
+    heard = []
+
+    def receiver(sender, contract, actor, **kwargs):
+        heard.append((contract.pk, contract.status, actor, transaction.get_connection()
+                      .in_atomic_block))
+
+    contract_cancelled.connect(receiver, dispatch_uid="test-heard")
+    try:
+        services.contract_cancel(actor=manager, contract=contract, reason="客户改变主意")
+    finally:
+        contract_cancelled.disconnect(dispatch_uid="test-heard")
+
+    assert heard == [(contract.pk, S.CANCELLED, manager, True)]
+
+
+def test_a_receiver_that_fails_rolls_the_cancellation_back(contract_in, manager):
+    from contracts.signals import contract_cancelled
+
+    contract = contract_in(S.SIGNED)
+
+    def receiver(sender, **kwargs):
+        raise ValidationError("the car could not be released")
+
+    contract_cancelled.connect(receiver, dispatch_uid="test-fails")
+    try:
+        with pytest.raises(ValidationError):
+            services.contract_cancel(actor=manager, contract=contract, reason="客户改变主意")
+    finally:
+        contract_cancelled.disconnect(dispatch_uid="test-fails")
+
+    contract.refresh_from_db()
+    assert (contract.status, contract.cancelled_at) == (S.SIGNED, None)
+    assert not RefundObligation.objects.filter(contract=contract).exists()

@@ -827,14 +827,18 @@ def test_sign_without_the_customers_signature_is_400(client, consultant, custome
     assert list(response.context["sign_form"].fields) == ["customer_signed"]
 
 
-def test_deliver_marks_the_contract_delivered(client, consultant, customer, manager):
+def test_a_signed_contract_cannot_be_marked_delivered_from_the_contract_page(
+        client, consultant, customer, manager):
+    # Delivery is the handover's (delivery stage), behind its gate: no one-click button.
     contract = at(consultant, customer, manager, S.SIGNED)
     client.force_login(consultant)
 
+    page = client.get(f"/contracts/{contract.pk}/").content.decode()
     response = client.post(f"/contracts/{contract.pk}/deliver/")
 
-    assert response.status_code == 302
-    assert refreshed(contract).status == S.DELIVERED
+    assert "Mark delivered" not in page and "/deliver/" not in page
+    assert response.status_code == 404
+    assert refreshed(contract).status == S.SIGNED
 
 
 def test_close_by_the_manager(client, consultant, customer, manager):

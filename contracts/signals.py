@@ -1,0 +1,11 @@
+"""What the contracts stage tells the stages above it, which it must not import.
+
+`contract_cancelled` is sent inside the cancellation's transaction, after the contract
+has moved to cancelled and before it commits: a receiver's writes (the delivery stage
+releases the car allocated to the contract) commit or roll back with the cancellation,
+and a receiver that raises rolls it back. Arguments: `contract` (locked, cancelled) and
+`actor`."""
+
+from django.dispatch import Signal
+
+contract_cancelled = Signal()
