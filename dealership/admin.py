@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from dealership.enums import AuditAction
+from dealership.enums import AuditAction, StockStatus
 from dealership.models import (
     AuditEntry,
     Brand,
@@ -173,6 +173,17 @@ class StockVehicleAdmin(AuditedAdmin):
     list_filter = ["store", "status", "trim__series__brand"]
     list_select_related = ["trim__series__brand", "colour", "store"]
     search_fields = ["vin"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A vehicle's status moves only through the delivery stage's services (receiving,
+        # allocation, handover), each audited: the admin may enter a car, not move it.
+        return ["status"] if obj is not None else []
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["choices"] = [(value, label) for value, label in StockStatus.choices
+                                 if value in (StockStatus.IN_TRANSIT, StockStatus.IN_STOCK)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(AuditEntry)

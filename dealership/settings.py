@@ -279,6 +279,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Contracts: signed contracts whose PDF message was lost or whose rendering failed.
     "contracts-render-pending-documents": {"task": "contracts.render_pending_documents",
                                            "schedule": crontab(minute="*/5")},
+    # Delivery (docs/delivery-jobs.md): overdue balances reminded at 09:10, deliveries at
+    # risk flagged at 08:40, tomorrow's deliveries announced at 16:00; each once a day.
+    "delivery-remind-overdue-balances": {"task": "delivery.remind_overdue_balances",
+                                         "schedule": crontab(hour=9, minute=10)},
+    "delivery-flag-at-risk": {"task": "delivery.flag_deliveries_at_risk",
+                              "schedule": crontab(hour=8, minute=40)},
+    "delivery-announce-tomorrow": {"task": "delivery.announce_tomorrows_deliveries",
+                                   "schedule": crontab(hour=16, minute=0)},
     # PIPL retention: never-converted customers past their store's period are anonymised.
     "dealership-anonymise-expired-customers": {
         "task": "dealership.anonymise_expired_customers", "schedule": crontab(hour=3, minute=15)},

@@ -19,19 +19,22 @@ from dealership.navigation import home_url_name, nav_badges, nav_for
 from dealership.roles import role_permissions_merged
 from tests.factories import UserFactory
 
-# Every role's menu in order, as it was before the stages registered their own items.
+# Every role's menu in order, with the items each stage registers.
 EXPECTED_MENUS = {
-    Role.RECEPTIONIST: ["showroom:desk", "showroom:calendar", "showroom:roster", "leads:create"],
+    Role.RECEPTIONIST: ["showroom:desk", "showroom:calendar", "showroom:roster", "leads:create",
+                        "delivery:calendar"],
     Role.CONSULTANT: [
         "my_day", "showroom:calendar", "showroom:invitations", "showroom:talk_tracks",
         "contracts:quote_list", "contracts:contract_list", "leads:list", "leads:create",
-        "leads:pool", "customers:list", "stock:list",
+        "leads:pool", "customers:list", "delivery:order_list", "delivery:calendar",
+        "stock:list",
     ],
     Role.SUPERVISOR: [
         "leads:team_board", "showroom:calendar", "showroom:invitations", "showroom:talk_tracks",
         "showroom:inspection", "contracts:approval_inbox", "contracts:quote_list",
         "contracts:contract_list", "leads:list", "leads:pool", "customers:list",
-        "leads:campaigns", "leads:lost_report", "leads:team", "stock:list",
+        "leads:campaigns", "leads:lost_report", "leads:team", "delivery:order_list",
+        "delivery:calendar", "delivery:stock_board", "stock:list",
     ],
     Role.MANAGER: [
         "leads:team_board", "showroom:desk", "showroom:calendar", "showroom:invitations",
@@ -39,10 +42,12 @@ EXPECTED_MENUS = {
         "reports:store_overview", "contracts:approval_inbox", "contracts:review_queue",
         "contracts:quote_list", "contracts:contract_list", "leads:list", "leads:pool",
         "customers:list", "leads:campaigns", "leads:lost_report", "leads:team", "leads:policy",
-        "stock:list",
+        "delivery:order_list", "delivery:calendar", "delivery:pdi_items", "delivery:stock_board",
+        "stock:list", "delivery:receivables",
     ],
     Role.FINANCE: ["contracts:quote_list", "contracts:contract_list", "customers:list",
-                   "stock:list", "delivery:finance_desk"],
+                   "delivery:order_list", "delivery:stock_board", "stock:list",
+                   "delivery:finance_desk", "delivery:receivables"],
     Role.SERVICE_ADVISOR: ["customers:list", "aftersales:service_desk"],
     Role.CUSTOMER_CARE: ["customers:list", "aftersales:care_desk"],
     Role.MARKETING: ["leads:marketing_home", "leads:list", "leads:create", "customers:list",
@@ -73,6 +78,12 @@ _SELL = {"contracts.view_quote", "contracts.add_quote", "contracts.view_contract
          "contracts.view_discountpolicy"}
 _CUSTOMERS = {"dealership.view_customer", "dealership.add_customer",
               "dealership.change_customer", "dealership.view_customer_pii"}
+# The delivery stage's models: the manager imports stock and sets the store's thresholds;
+# finance and the administrator read them.
+_DELIVERY_READ = {"delivery.view_stockimport", "delivery.view_deliverysettings"}
+_DELIVERY_MANAGER = _DELIVERY_READ | {"delivery.add_stockimport",
+                                      "delivery.change_deliverysettings",
+                                      "delivery.add_deliverysettings"}
 EXPECTED_PERMISSIONS = {
     Role.RECEPTIONIST: {"dealership.view_stockvehicle"},
     Role.CONSULTANT: _CATALOGUE | _SELL | _CUSTOMERS,
@@ -83,12 +94,12 @@ EXPECTED_PERMISSIONS = {
         "contracts.change_contract", "dealership.view_stock_cost",
         "dealership.change_stockvehicle", "dealership.add_stockvehicle",
         "dealership.view_auditentry", "dealership.export_customer_data",
-        "dealership.erase_customer"},
+        "dealership.erase_customer"} | _DELIVERY_MANAGER,
     Role.FINANCE: _CATALOGUE | {
         "contracts.view_quote", "contracts.view_contract", "contracts.view_payment",
         "contracts.change_payment", "contracts.view_refundobligation",
         "contracts.change_refundobligation", "dealership.view_customer",
-        "dealership.view_customer_pii", "dealership.view_stock_cost"},
+        "dealership.view_customer_pii", "dealership.view_stock_cost"} | _DELIVERY_READ,
     Role.SERVICE_ADVISOR: _CATALOGUE | {"dealership.view_customer",
                                         "dealership.view_customer_pii"},
     Role.CUSTOMER_CARE: {"dealership.view_customer", "dealership.change_customer",
@@ -105,7 +116,7 @@ EXPECTED_PERMISSIONS = {
         "dealership.view_customer_pii", "dealership.view_stock_cost",
         "dealership.view_auditentry", "dealership.view_store", "dealership.change_store",
         "dealership.view_user", "dealership.change_user", "dealership.add_user",
-        "dealership.export_customer_data", "dealership.erase_customer"},
+        "dealership.export_customer_data", "dealership.erase_customer"} | _DELIVERY_READ,
 }
 
 
@@ -166,9 +177,9 @@ def test_role_permissions_core_fragments_name_only_the_core():
     assert labels == {"dealership"}
 
 
-def test_demo_seeders_run_leads_then_showroom_then_contracts():
+def test_demo_seeders_run_leads_then_showroom_then_contracts_then_delivery():
     assert [seeder.seed.__module__ for seeder in registry.demo_seeders()] == [
-        "leads.apps", "showroom.apps", "contracts.apps"]
+        "leads.apps", "showroom.apps", "contracts.apps", "delivery.apps"]
 
 
 # --- Registering ----------------------------------------------------------------------------

@@ -1,0 +1,60 @@
+"""The order list's filters, and the allocation, swap and release forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dealership.enums import Role
+from dealership.models import StockVehicle, User
+from delivery.enums import OrderStage
+
+
+class OrderFilterForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), required=False,
+                              choices=[("", _("All stages")), *OrderStage.choices])
+    at_risk = forms.BooleanField(label=_("Delivery date at risk"), required=False)
+    consultant = forms.ModelChoiceField(label=_("Consultant"), required=False,
+                                        queryset=User.objects.none(),
+                                        empty_label=_("Everyone"))
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.role == Role.CONSULTANT:
+            del self.fields["consultant"]
+        else:
+            self.fields["consultant"].queryset = User.objects.filter(
+                store_id=user.store_id, role__in=(Role.CONSULTANT, Role.SUPERVISOR),
+                is_active=True).order_by("name")
+
+
+class AllocationForm(forms.Form):
+    """A free car of the store (the service checks the rest); on a swap, the reason the
+    current car is released."""
+
+    vehicle = forms.ModelChoiceField(
+        label=_("Car"), queryset=StockVehicle.objects.none(),
+        error_messages={"required": _("Choose the car to allocate."),
+                        "invalid_choice": _("This car is not in your store's stock.")})
+    override_reason = forms.CharField(
+        label=_("Reason for a different trim or colour"), required=False, max_length=300,
+        help_text=_("Only for a car that does not match the contract (the manager's "
+                    "decision, with the customer's agreement)."))
+    reason = forms.CharField(label=_("Why the current car is released"), max_length=300,
+                             required=False)
+
+    def __init__(self, *args, store_id: int, swap: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = StockVehicle.objects.filter(store_id=store_id)
+        self.swap = swap
+        if swap:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _(
+                "Say why the current car is released.")
+        else:
+            del self.fields["reason"]
+
+
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(label=_("Why the car is released"), max_length=300,
+                             error_messages={"required": _("Say why the car is released.")})
