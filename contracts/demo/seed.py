@@ -1,7 +1,13 @@
 """Demo history of the money stage for DEMO: the discount policy, the accessories and
 value-added packages, quotes in every state (with their negotiations and the approvals
-of both tiers) and contracts in every state over the last 90 days, the signed ones with
-their stored PDFs.
+of both tiers) and contracts up to signing (or cancelled) over the last 90 days, the
+signed ones with their stored PDFs.
+
+This stage stops at the signing: a contract is delivered only through the delivery
+stage's handover (a car allocated, the inspection passed, the balance settled), so the
+stories meant to end delivered or closed are signed here and the delivery stage's demo
+(delivery.demo, run after this one) plays the rest. `delivery_targets(store)` tells it
+where each signed story is meant to end.
 
 Every quote and contract is written by the real services, so every row is one the
 product could have written. The services stamp `timezone.now()`; a demo whose deals all
@@ -64,7 +70,6 @@ from contracts.models import (
 from contracts.services import contracts as contract_services
 from contracts.services import pricing
 from contracts.services import quotes as quote_services
-from contracts.services.ledger import payment_confirm
 from contracts.services.quotes import QuoteInput
 from dealership.demo import data
 from dealership.enums import Role, StockStatus
@@ -80,8 +85,17 @@ QUOTE_STEPS = ("create", "revise", "decide")
 CONTRACT_STAMPS = {
     "draft": ("created_at",), "complete": (), "submit": ("submitted_at",),
     "reject": ("reviewed_at",), "approve": ("reviewed_at",), "sign": ("signed_at",),
-    "deliver": ("delivered_at",), "close": ("closed_at",), "cancel": ("cancelled_at",),
+    "cancel": ("cancelled_at",),
 }
+# Where each store's signed stories are meant to end ({contract id: signed / delivered /
+# closed}), for the delivery stage's demo, which runs next in the same process.
+_TARGETS: dict[int, dict[int, str]] = {}
+
+
+def delivery_targets(store: Store) -> dict[int, str]:
+    """{contract id: the state its story ends in} for the store's signed, not cancelled,
+    demo contracts (empty when this process did not seed the store)."""
+    return dict(_TARGETS.get(store.pk, {}))
 
 
 @dataclass
@@ -110,12 +124,12 @@ class MoneyDemo:
         self.consultants = list(staff.filter(role=Role.CONSULTANT).order_by("username"))
         self.supervisor = staff.filter(role=Role.SUPERVISOR).order_by("pk").first()
         self.manager = staff.filter(role=Role.MANAGER).order_by("pk").first()
-        self.finance = staff.filter(role=Role.FINANCE).order_by("pk").first() or self.manager
         self.policy, _created = DiscountPolicy.objects.get_or_create(store=store)
         self.trims = list(Trim.objects.filter(is_active=True).select_related("series")
                           .prefetch_related("series__colours").order_by("msrp", "pk"))
         self.used: set[int] = set()
         self.receipts = 0
+        self.targets: dict[int, str] = {}
 
     # --- catalogue ------------------------------------------------------------------------
     def catalogue(self) -> None:
@@ -265,10 +279,7 @@ class MoneyDemo:
             steps.append(("approve", u(20, 240)))
         if story.signed:
             steps.append(("sign", u(60, 900)))
-        if story.contract in (C.DELIVERED, C.CLOSED):
-            steps.append(("deliver", u(7, 14) * DAY))
-        if story.contract == C.CLOSED:
-            steps.append(("close", u(3, 10) * DAY))
+        # Delivering and closing are the delivery stage's (delivery.demo).
         if story.contract == C.CANCELLED:
             steps.append(("cancel", u(2, 6) * DAY if story.signed else u(60, 2 * DAY)))
         return steps
@@ -309,7 +320,7 @@ class MoneyDemo:
             else:
                 self.contract_step(name, story, party)
             self.stamp(moment, party, step=name)
-        self.settle(party)
+        self.settle(story, party)
 
     def decide(self, story: Story, party: Party) -> None:
         quote = party.quote
@@ -353,17 +364,6 @@ class MoneyDemo:
                 actor=consultant, contract=contract, customer_signed=True,
                 deposit_channel=rng.choice(CHANNELS), language=LANGUAGE,
                 receipt_number=f"DJ{self.store.code}{self.receipts:05d}")
-        elif name == "deliver":
-            # Finance has seen the deposit arrive before the car leaves.
-            if self.finance.role == Role.FINANCE:
-                for payment in Payment.objects.filter(contract=contract,
-                                                      confirmed_at__isnull=True):
-                    payment_confirm(actor=self.finance, payment=payment)
-            party.contract = services.contract_mark_delivered(actor=consultant,
-                                                              contract=contract)
-        elif name == "close":
-            party.contract = services.contract_close(
-                actor=rng.choice([self.manager, self.finance]), contract=contract)
         elif name == "cancel":
             actor = self.manager if contract.status == C.SIGNED else consultant
             party.contract = services.contract_cancel(
@@ -400,32 +400,28 @@ class MoneyDemo:
                 since(Lead, "closed_at", pk=lead.pk)
             Payment.objects.filter(contract=contract).update(received_at=moment)
             ContractDocument.objects.filter(contract=contract).update(created_at=moment)
-        elif step == "deliver":
-            Payment.objects.filter(contract=contract, confirmed_at__isnull=False).update(
-                confirmed_at=moment)
         elif step == "cancel":
             RefundObligation.objects.filter(contract=contract).update(created_at=moment)
 
-    def settle(self, party: Party) -> None:
+    def settle(self, story: Story, party: Party) -> None:
         """The dates that follow from the story's times: how long the quote was valid, and
-        the delivery date promised in the contract."""
+        the delivery date promised in the contract (a story meant to be delivered was
+        promised for two to four weeks after its signing; the delivery demo keeps to it)."""
         version = QuoteVersion.objects.filter(quote=party.quote).order_by("-number").first()
         Quote.objects.filter(pk=party.quote.pk).update(valid_until=timezone.localdate(
             version.created_at, self.clock.tz) + dt.timedelta(days=self.policy.quote_valid_days))
         if party.contract is None:
             return
         contract = Contract.objects.get(pk=party.contract.pk)
-        if contract.delivered_at is not None:
-            promised = timezone.localdate(contract.delivered_at, self.clock.tz) + dt.timedelta(
-                days=self.rng.randrange(0, 4))
-        else:
-            start = contract.signed_at or contract.created_at
-            promised = timezone.localdate(start, self.clock.tz) + dt.timedelta(
-                days=self.rng.randrange(14, 31))
-            if contract.status == C.SIGNED:  # still to deliver: promised for the days ahead
-                promised = max(promised, self.store.today() + dt.timedelta(
-                    days=self.rng.randrange(2, 8)))
+        start = contract.signed_at or contract.created_at
+        promised = timezone.localdate(start, self.clock.tz) + dt.timedelta(
+            days=self.rng.randrange(14, 31))
+        if story.contract == C.SIGNED:  # still to deliver: promised for the days ahead
+            promised = max(promised, self.store.today() + dt.timedelta(
+                days=self.rng.randrange(2, 8)))
         Contract.objects.filter(pk=contract.pk).update(promised_delivery_date=promised)
+        if contract.status == C.SIGNED:
+            self.targets[contract.pk] = story.contract
 
 
 def seed_contracts(rng: random.Random, *, store: Store, scale: str) -> None:
@@ -445,8 +441,9 @@ def seed_contracts(rng: random.Random, *, store: Store, scale: str) -> None:
         planned.sort(key=lambda item: item[1].anchor if item[0].signed else 0)
         for story, party in planned:
             demo.play(story, party)
+        _TARGETS[store.pk] = demo.targets
         renumber(store)
         render_documents(store, rng)
 
 
-__all__ = ["renumber", "seed_contracts"]
+__all__ = ["delivery_targets", "renumber", "seed_contracts"]

@@ -66,7 +66,9 @@ class Story:
     discounts: tuple[int, ...]
     decision: str = ""  # approve / reject / counter / withdraw; "" leaves it as it is
     counter: int = 0
-    contract: str = ""  # the contract's final state; "" for a quote only
+    # The contract's final state ("" for a quote only); delivered and closed are reached
+    # by the delivery stage's demo, this stage stops at the signing.
+    contract: str = ""
     cancelled_from: str = ContractStatus.DRAFT
     extras: frozenset[str] = frozenset()  # trade_in, loan, floor, vehicle, sent_back, open
     days: tuple[int, int] = (0, 1)  # it ended (or was signed) this many days ago
@@ -103,13 +105,19 @@ STORIES = [
     _s(7000, decision="approve", contract=C.IN_REVIEW, extras="loan", days=(0, 2)),
     _s(4500, decision="approve", contract=C.APPROVED, extras="trade_in", days=(0, 3)),
     _s(1000, 2800, contract=C.APPROVED, extras="loan", days=(1, 4)),
-    # Signed, waiting for delivery: the first two win their open lead today or yesterday.
+    # Signed, waiting for delivery (the delivery demo spreads them over the order's stages:
+    # awaiting the car, car arrived, inspection, ready): the first two win their open lead
+    # today or yesterday.
     _s(3000, contract=C.SIGNED, extras="open", days=(0, 1)),
     _s(2000, 4000, decision="approve", contract=C.SIGNED, extras="open loan", days=(0, 1)),
     _s(6000, decision="counter", counter=5000, contract=C.SIGNED, days=(2, 12)),
     _s(8000, decision="approve", contract=C.SIGNED, extras="loan trade_in", days=(3, 15)),
     _s(2500, contract=C.SIGNED, days=(5, 18)),
-    # Delivered, and closed.
+    _s(2800, contract=C.SIGNED, extras="loan", days=(6, 20)),
+    _s(4000, decision="approve", contract=C.SIGNED, days=(8, 24)),
+    _s(1800, contract=C.SIGNED, days=(10, 28)),
+    # Meant to end delivered, and closed: signed here, delivered (and closed) by the
+    # delivery demo through allocation, inspection, payment and handover.
     _s(3000, 4500, decision="approve", contract=C.DELIVERED, days=(20, 40)),
     _s(2000, contract=C.DELIVERED, extras="loan", days=(20, 45)),
     _s(9000, decision="counter", counter=7500, contract=C.DELIVERED, extras="trade_in",
