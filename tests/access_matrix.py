@@ -150,6 +150,13 @@ LEAD_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, mkt=STORE, adm=ANYWHERE
 MONEY_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, fin=STORE, adm=ANYWHERE)
 # Visits and test drives: the consultant's own, the team's, the store's for manager and desk.
 FLOOR_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, receptionist=STORE)
+# Delivery (issue 11). A signed contract's order, as the contract's scope without the
+# administrator (who has no store): the consultant's own, the team's, the store's.
+ORDER_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, fin=STORE)
+# Working on the contract's car (allocation, inspection, appointment, handover): its seller.
+SELLER_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)
+# The loan application and the insurance: the sellers, and the store's manager and finance.
+FINANCE_SCOPE = ORDER_SCOPE
 
 
 def scoped(scope: dict[str, Answer], **overrides: Answer) -> dict[str, Answer]:
@@ -358,8 +365,6 @@ ROWS: tuple[Row, ...] = (
         post=scoped(dict(mgr=STORE))),
     Row("contracts:contract_sign", obj="contract_approved", get=everyone(NA),
         post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
-    Row("contracts:contract_deliver", obj="contract_signed", get=everyone(NA),
-        post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
     Row("contracts:contract_close", obj="contract_delivered", get=everyone(NA),
         post=scoped(dict(con=OWN_403, sup=OWN_403, mgr=STORE, fin=STORE)),
         note="sellers pass the role check (CLOSE_ROLES) but only the manager and finance "
@@ -378,6 +383,81 @@ ROWS: tuple[Row, ...] = (
         post=scoped(dict(fin=STORE))),
     Row("delivery:refund_settle", obj="refund", owners=STORE_LEVEL, get=everyone(NA),
         post=scoped(dict(fin=STORE))),
+    # Inventory (issue 11): the board and a car's page for the store's supervisors,
+    # manager, finance (and the administrator, who has no store, hence no stock: 404);
+    # receiving, arrivals, the demo switch, the CSV import and the thresholds are the
+    # manager's. Another store's car or import is a 404.
+    Row("delivery:stock_board", get=only(SUP, MGR, FIN, adm=NF), post=GET_ONLY_405,
+        note="consultants have the core's stock list (stock:list), not the board"),
+    Row("delivery:stock_detail", obj="stock_vehicle", owners=STORE_LEVEL,
+        get=scoped(dict(sup=STORE, mgr=STORE, fin=STORE, adm=NF)), post=GET_ONLY_405),
+    Row("delivery:stock_receive", get=only(MGR), post=only(MGR),
+        note="the empty form is refused (400)"),
+    Row("delivery:stock_import", get=only(MGR), post=only(MGR),
+        note="no file: the form is refused (400)"),
+    Row("delivery:stock_import_detail", obj="stock_import", owners=STORE_LEVEL,
+        get=scoped(dict(mgr=STORE)), post=GET_ONLY_405),
+    Row("delivery:stock_arrive", obj="stock_in_transit", owners=STORE_LEVEL,
+        get=everyone(NA), post=scoped(dict(mgr=STORE)),
+        note="no arrival date: the form is refused (400)"),
+    Row("delivery:stock_demo", obj="stock_vehicle", owners=STORE_LEVEL, get=everyone(NA),
+        post=scoped(dict(mgr=(C, C, NF))),
+        note="without demo=1 the button puts a demo car back in stock; the world's car is "
+             "already in stock, so the move is refused (409) and nothing changes"),
+    Row("delivery:settings", get=only(MGR), post=only(MGR),
+        note="the store's slow-stock and at-risk thresholds; the empty form is refused"),
+    # Orders and allocation: an order is a signed contract (pk = the contract's), opened
+    # by its consultant, their supervisor, the store's manager and finance; a car is
+    # allocated by the contract's consultant, their supervisor or the manager (the
+    # manager alone for a car of another trim or colour, a rule of the form).
+    Row("delivery:order_list", get=only(CON, SUP, MGR, FIN), post=GET_ONLY_405),
+    Row("delivery:order_detail", obj="order", get=scoped(ORDER_SCOPE), post=GET_ONLY_405),
+    Row("delivery:allocation_create", obj="contract_signed", get=scoped(SELLER_SCOPE),
+        post=scoped(SELLER_SCOPE),
+        note="GET lists the candidate cars; the empty POST names no car (400)"),
+    Row("delivery:allocation_release", obj="allocation", get=everyone(NA),
+        post=scoped(SELLER_SCOPE),
+        note="whoever may allocate the car may take it back (a swap is a release and an "
+             "allocation); the empty POST gives no reason (400)"),
+    # Money: finance alone records payments (403 to everyone else, even in scope); the
+    # receivables and promised payment dates are finance's and the manager's; the loan
+    # application and insurance are arranged by the contract's seller (and supervisor),
+    # the manager and finance; the lender's answer is recorded by finance or the manager.
+    Row("delivery:receivables", get=only(FIN, MGR), post=GET_ONLY_405),
+    Row("delivery:payment_record", obj="order", get=scoped(dict(fin=STORE)),
+        post=scoped(dict(fin=STORE)),
+        note="issue 11: only finance records payments; the empty form is refused (400)"),
+    Row("delivery:payment_date_set", obj="order", get=scoped(dict(fin=STORE, mgr=STORE)),
+        post=scoped(dict(fin=STORE, mgr=STORE)),
+        note="the empty form is refused (400)"),
+    Row("delivery:loan_edit", obj="order", get=scoped(FINANCE_SCOPE),
+        post=scoped(FINANCE_SCOPE), note="the empty form is refused (400)"),
+    Row("delivery:loan_decide", obj="loan", get=everyone(NA),
+        post=scoped(dict(fin=STORE, mgr=STORE)),
+        note="the empty form decides nothing (400)"),
+    Row("delivery:insurance_create", obj="order", get=scoped(FINANCE_SCOPE),
+        post=scoped(FINANCE_SCOPE), note="the empty form is refused (400)"),
+    # Inspection, calendar, handover: the store's inspection list is the manager's; a
+    # contract's inspection, appointment and handover are its consultant's, their
+    # supervisor's and the manager's; the calendar is also the reception desk's.
+    Row("delivery:pdi_items", get=only(MGR), post=only(MGR)),
+    Row("delivery:pdi_item_edit", obj="pdi_item", owners=STORE_LEVEL, get=everyone(NA),
+        post=scoped(dict(mgr=STORE)), note="the list page shows the edit forms"),
+    Row("delivery:pdi", obj="order", get=scoped(SELLER_SCOPE), post=scoped(SELLER_SCOPE),
+        note="the empty POST checks no item (400)"),
+    Row("delivery:calendar", get=only(CON, SUP, MGR, REC), post=GET_ONLY_405,
+        note="a consultant sees their own deliveries, a supervisor the team's"),
+    Row("delivery:appointment", obj="order", get=scoped(SELLER_SCOPE),
+        post=scoped(SELLER_SCOPE), note="the empty form is refused (400)"),
+    Row("delivery:handover", obj="order", get=scoped(SELLER_SCOPE),
+        post=scoped(SELLER_SCOPE), note="the checklist, plate and photo are saved here"),
+    Row("delivery:handover_complete", obj="order", get=everyone(NA),
+        post=scoped(SELLER_SCOPE),
+        note="the world's ceremony is not finished: the completion is refused on the "
+             "checklist (400) and nothing changes"),
+    Row("delivery:handover_photo", obj="order", get=scoped(SELLER_SCOPE), post=GET_ONLY_405,
+        note="the photo with the customer, served to those who may open the handover "
+             "(never a public media URL); the upload is the handover form's"),
     Row("aftersales:service_desk", get=only(SA), post=GET_ONLY_405),
     Row("aftersales:care_desk", get=only(CC), post=GET_ONLY_405),
     Row("reports:store_overview", get=only(MGR), post=GET_ONLY_405),

@@ -33,6 +33,7 @@ from leads.enums import Channel
 from leads.models import ImportBatch
 from leads.webhooks import sms_signature
 from tests import access_matrix as matrix
+from tests import access_world_delivery
 from tests.contracts.factories import make_contract, make_quote, pending_approval
 from tests.factories import CustomerFactory, StoreFactory, TeamFactory, UserFactory
 from tests.leads.factories import CampaignFactory, LeadFactory, LostRequestFactory
@@ -145,7 +146,8 @@ def _build_world() -> World:
     approval (supervisor tier, pending), contract_<status> (draft, in_review, approved,
     signed with its PDF stored, delivered); store-level (own and foreign only): campaign,
     import_batch, shift, talk_track, demo_vehicle, inspection_item, inspection_photo,
-    payment (a deposit to confirm), refund (owed by a cancelled contract)."""
+    payment (a deposit to confirm), refund (owed by a cancelled contract); and the delivery
+    stage's kinds, see `tests/access_world_delivery.py`."""
     store = StoreFactory(code="MXA", name="矩阵店")
     elsewhere = StoreFactory(code="MXB", name="别的矩阵店")
     make = UserFactory
@@ -234,6 +236,9 @@ def _build_world() -> World:
         contract_cancel(actor=boss, contract=refunded, reason="客户放弃购买")
         put("refund", ownership, RefundObligation.objects.get(contract=refunded))
 
+    # The delivery stage's kinds (stock, orders with their car, loans, inspection items).
+    access_world_delivery.build(put, owners, store_level=matrix.STORE_LEVEL)
+
     _api_row, key = api_key_create(store=store, channel=Channel.WEBSITE, name="matrix")
     sessions = {}
     for role, user in users.items():
@@ -253,7 +258,8 @@ def world(django_db_setup, django_db_blocker):
 @pytest.fixture
 def stored_files(settings):
     """The files the world's rows point at, in this test's MEDIA_ROOT."""
-    for name, content in ((PHOTO, b"\xff\xd8\xff\xe0matrix"), (PDF, b"%PDF-1.4")):
+    for name, content in ((PHOTO, b"\xff\xd8\xff\xe0matrix"), (PDF, b"%PDF-1.4"),
+                          (access_world_delivery.HANDOVER_PHOTO, b"\xff\xd8\xff\xe0matrix")):
         path = Path(settings.MEDIA_ROOT) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)

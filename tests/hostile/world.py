@@ -6,21 +6,40 @@ it acts on, and the page whose `<form>` gives its fields and valid values.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from contracts.enums import ContractStatus, PaymentKind
 from contracts.models import Payment, RefundObligation
 from contracts.services.contracts import contract_cancel
-from dealership.enums import Role, Seniority
+from dealership.demo import data
+from dealership.enums import Role, Seniority, StockStatus
+from delivery.enums import HANDOVER_CHECKLIST
+from delivery.models import Allocation
+from delivery.services.allocation import allocation_create
+from delivery.services.finance import loan_submit
+from delivery.services.handover import handover_schedule, handover_update
+from delivery.services.inventory import stock_receive
+from delivery.services.pdi import pdi_items_ensure, pdi_record
 from leads.enums import LeadStatus
 from showroom.enums import TestDriveStatus
-from tests.contracts.factories import approved_quote, make_contract, make_quote, pending_approval
+from tests.contracts.factories import (
+    approved_quote,
+    make_contract,
+    make_quote,
+    pay_the_balance,
+    pending_approval,
+)
 from tests.factories import CustomerFactory, StoreFactory, TeamFactory, TrimFactory, UserFactory
 from tests.leads.factories import CampaignFactory, LeadFactory, LostRequestFactory
 from tests.showroom.factories import (
@@ -223,6 +242,81 @@ class World:
         contract_cancel(actor=self.manager, contract=contract, reason="客户放弃购买")
         return RefundObligation.objects.get(contract=contract)
 
+    # --- delivery (issue 11): stock, orders with their car, the loan, the handover ---
+    def _car(self, status: str = StockStatus.IN_STOCK, trim=None):
+        """A car received into the store through the receiving service."""
+        vehicle, _received = stock_receive(
+            actor=self.manager, store=self.store, vin=data.vin(self._vins, wmi="LVG",
+                                                               model_year=2025),
+            trim=trim or self.trim, colour=None, cost=Decimal("180000.00"),
+            list_price=Decimal("209800.00"), status=status,
+            arrival_date=(self.store.today() - dt.timedelta(days=20)
+                          if status == StockStatus.IN_STOCK else None),
+            location="A区-03")
+        return vehicle
+
+    @cached_property
+    def _vins(self):
+        return random.Random(11)
+
+    @cached_property
+    def stock_car(self):
+        """In stock and free: the demo switch's car, the allocation's candidate."""
+        return self._car()
+
+    @cached_property
+    def stock_arriving(self):
+        return self._car(StockStatus.IN_TRANSIT)
+
+    @cached_property
+    def import_trim(self):
+        """The trim the stock CSV names (series 凯美瑞)."""
+        return TrimFactory(series=self.trim.series, name="2.5 旗舰版")
+
+    @cached_property
+    def pdi_item(self):
+        return pdi_items_ensure(store=self.store)[0]
+
+    def _order(self):
+        """A signed contract of the consultant's with a car allocated by the manager."""
+        contract = self.contract(ContractStatus.SIGNED)
+        allocation_create(actor=self.manager, contract=contract, vehicle=self._car())
+        return contract
+
+    @cached_property
+    def order(self):
+        """Allocated, the balance still due, no loan, the inspection and ceremony to do."""
+        return self._order()
+
+    @cached_property
+    def allocation(self):
+        return Allocation.objects.get(contract=self.order, released_at__isnull=True)
+
+    @cached_property
+    def loan(self):
+        """A loan application sent to the lender, waiting for its answer."""
+        contract = self.contract(ContractStatus.SIGNED)
+        return loan_submit(actor=self.consultant, contract=contract, lender="招商银行",
+                           amount=Decimal("100000.00"), term_months=36,
+                           annual_rate=Decimal("3.50"))
+
+    @cached_property
+    def ready_order(self):
+        """Everything done but the completion: car allocated, inspection passed, balance
+        paid, every box of the ceremony ticked and the photo uploaded."""
+        contract = self._order()
+        items = pdi_items_ensure(store=self.store)
+        pdi_record(actor=self.consultant, contract=contract,
+                   results=[(item, True, "") for item in items])
+        pay_the_balance(contract)
+        handover_schedule(actor=self.consultant, contract=contract,
+                          scheduled_at=timezone.now() + dt.timedelta(hours=2),
+                          place="交车区1号")
+        handover_update(actor=self.consultant, contract=contract,
+                        photo=SimpleUploadedFile("customer.jpg", PHOTO_JPEG),
+                        **{name: True for name, _label in HANDOVER_CHECKLIST})
+        return contract
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -296,6 +390,27 @@ def _campaign_roundtrip(world: World, values: dict[str, list[str]]) -> None:
     if sent is not None:
         assert world.campaign.name == sent.strip()
 
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+# A real picture: the handover's photo must be one Pillow can open.
+PHOTO_JPEG = _jpeg()
+
+
+def _url(name: str, obj: str) -> Callable[[World], str]:
+    """The delivery page of `name` for the world's `obj` (its pk)."""
+    return lambda world: reverse(name, args=[getattr(world, obj).pk])
+
+
+STOCK_CSV = ("vin,series,trim,colour,status,arrival_date,cost,list_price,location\n"
+             "LVGBE40K5SG000019,凯美瑞,2.5 旗舰版,,in_transit,,182000,219800,在途\n"
+             "LVGBE40K5SG000019,凯美瑞,2.5 旗舰版,,in_transit,,182000,219800,在途\n"
+             "NOT-A-VIN,凯美瑞,2.5 旗舰版,,in_stock,2026-01-05,182000,219800,A区\n"
+             ).encode()
 
 IMPORT_CSV = ("name,phone,channel,model_interest,purchase_window,budget_min,budget_max,city,note\n"
               "韩梅梅,13700003333,website,凯美瑞,1m,150000,200000,深圳,想试驾\n").encode()
@@ -415,7 +530,6 @@ ENTRIES: list[Entry] = [
           extra={"reason": "价格有误"}),
     Entry("contracts:contract_sign", "consultant", obj="approved", page=_detail("approved"),
           extra={"deposit_channel": "wechat_pay", "receipt_number": "R000123"}),
-    Entry("contracts:contract_deliver", "consultant", obj="signed", page=_detail("signed")),
     Entry("contracts:contract_close", "manager", obj="delivered", page=_detail("delivered")),
     Entry("contracts:contract_cancel", "consultant", obj="draft", page=_detail("draft"),
           extra={"reason": "客户改变主意"}),
@@ -424,6 +538,59 @@ ENTRIES: list[Entry] = [
           page=_static("/delivery/finance/"), fieldless=True),
     Entry("delivery:refund_settle", "finance", obj="refund", page=_static("/delivery/finance/"),
           extra={"refund-{pk}-receipt_number": "TK-0001"}),
+    # Inventory: the manager receives, imports, marks arrivals and demo cars.
+    Entry("delivery:stock_receive", "manager",
+          page=lambda w: (w.trim, "/delivery/stock/receive/")[1],
+          extra={"vin": "LVGBE40K8SG000015", "trim": lambda w: str(w.trim.pk),
+                 "status": "in_stock", "arrival_date": lambda w: _day(-2),
+                 "cost": "178000", "list_price": "209800", "location": "B区-07"}),
+    Entry("delivery:stock_import", "manager",
+          page=lambda w: (w.import_trim, "/delivery/stock/import/")[1],
+          files={"file": ("到货清单.csv", STOCK_CSV)}),
+    Entry("delivery:stock_arrive", "manager", obj="stock_arriving",
+          page=_url("delivery:stock_detail", "stock_arriving"),
+          extra={"arrival_date": lambda w: _day(0), "location": "A区-05"}),
+    Entry("delivery:stock_demo", "manager", obj="stock_car",
+          page=_url("delivery:stock_detail", "stock_car"), extra={"demo": "1"}),
+    Entry("delivery:settings", "manager", extra={"slow_stock_days": "45", "at_risk_days": "10"}),
+    # Orders: allocating a car to a signed contract, releasing it.
+    Entry("delivery:allocation_create", "consultant", obj="signed",
+          page=lambda w: (w.stock_car, reverse("delivery:allocation_create",
+                                               args=[w.signed.pk]))[1],
+          extra={"vehicle": lambda w: str(w.stock_car.pk)}),
+    Entry("delivery:allocation_release", "consultant", obj="allocation",
+          page=_url("delivery:order_detail", "order"), extra={"reason": "客户改选颜色"}),
+    # Money: finance records the balance; the loan and the insurance.
+    Entry("delivery:payment_record", "finance", obj="order",
+          extra={"kind": "balance", "channel": "transfer", "amount": "20000",
+                 "receipt_number": "ZZ-2026-0042"}),
+    Entry("delivery:payment_date_set", "finance", obj="order",
+          extra={"promised_payment_date": lambda w: _day(10)}),
+    Entry("delivery:loan_edit", "consultant", obj="order",
+          extra={"lender": "平安银行", "amount": "120000", "term_months": "36",
+                 "annual_rate": "3.85", "note": "客户首付三成"}),
+    Entry("delivery:loan_decide", "finance", obj="loan",
+          page=lambda w: reverse("delivery:loan_edit", args=[w.loan.contract_id]),
+          extra={"status": "approved", "note": "银行已批"}),
+    Entry("delivery:insurance_create", "consultant", obj="order",
+          extra={"insurer": "中国人保", "kind": "commercial", "premium": "5200",
+                 "policy_number": "PICC-2026-000123", "starts_on": lambda w: _day(1),
+                 "ends_on": lambda w: _day(366)}),
+    # Inspection, appointment, handover (phone-first: the consultant next to the car).
+    Entry("delivery:pdi_items", "manager", extra={"label": "胎压检查"}),
+    Entry("delivery:pdi_item_edit", "manager", obj="pdi_item",
+          page=_static("/delivery/inspection/items/"),
+          extra={"item-{pk}-label": "外观漆面", "item-{pk}-order": "5",
+                 "item-{pk}-active": "on"}),
+    Entry("delivery:pdi", "consultant", obj="order"),
+    Entry("delivery:appointment", "consultant", obj="order",
+          extra={"scheduled_at": lambda w: _day(2) + "T10:30", "place": "交车区2号"}),
+    Entry("delivery:handover", "consultant", obj="order",
+          files={"photo": ("with-the-customer.jpg", PHOTO_JPEG)},
+          extra={"plate_number": "粤B12345", "plate_registered_on": lambda w: _day(0),
+                 **{name: "on" for name, _label in HANDOVER_CHECKLIST}}),
+    Entry("delivery:handover_complete", "consultant", obj="ready_order",
+          page=_url("delivery:handover", "ready_order")),
 ]
 
 # POST endpoints deliberately outside this battery, each with the reason.
