@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from dealership.enums import ON_HAND_STOCK_STATUSES, SLOW_STOCK_DAYS, Role, StockStatus
+from dealership.enums import ON_HAND_STOCK_STATUSES, Role, StockStatus
 from dealership.models import Customer, StockVehicle, Store
 from dealership.permissions import has_role, role_required
 from dealership.selectors import consultants_with_book, count_per_store, stock_summary
+from delivery.selectors.inventory import delivery_settings_of
 
 
 @require_safe
@@ -26,9 +27,10 @@ def store_overview(request: HttpRequest) -> HttpResponse:
         total=Count("id"),
         this_month=Count("id", filter=Q(created_at__gte=month_start)),
     )
+    slow_days = delivery_settings_of(store).slow_stock_days  # the store's own threshold
     slow = StockVehicle.objects.filter(
         store=store, status__in=ON_HAND_STOCK_STATUSES,
-        arrival_date__lt=today - dt.timedelta(days=SLOW_STOCK_DAYS),
+        arrival_date__lt=today - dt.timedelta(days=slow_days),
     ).count()
     summary = stock_summary(store=store)
     context = {
@@ -37,7 +39,7 @@ def store_overview(request: HttpRequest) -> HttpResponse:
         "consultants": consultants_with_book(store=store),
         "stock": [(StockStatus(status).label, n) for status, n in summary.items()],
         "slow_stock": slow,
-        "slow_days": SLOW_STOCK_DAYS,
+        "slow_days": slow_days,
     }
     return render(request, "reports/store_overview.html", context)
 

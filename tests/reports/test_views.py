@@ -126,6 +126,21 @@ def test_store_overview_counts_in_the_store_day(client, manager, store, settings
     assert "2026-04-01" in response.content.decode()
 
 
+def test_store_overview_slow_stock_follows_the_stores_threshold(client, manager, store):
+    from delivery.models import DeliverySettings
+
+    DeliverySettings.objects.create(store=store, slow_stock_days=30)
+    today = store.today()
+    StockVehicleFactory(store=store, arrival_date=today - dt.timedelta(days=31))
+    StockVehicleFactory(store=store, arrival_date=today - dt.timedelta(days=30))
+    client.force_login(english(manager))
+
+    response = client.get(STORE_OVERVIEW)
+
+    assert response.context["slow_stock"] == 1  # 31 days is slow at 30; 30 is not yet
+    assert "In stock over 30 days" in response.content.decode()
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_store_overview_query_count_is_constant(client, manager, store, team, count,
                                                 django_assert_num_queries):
@@ -134,8 +149,9 @@ def test_store_overview_query_count_is_constant(client, manager, store, team, co
     StockVehicleFactory.create_batch(count, store=store)
     client.force_login(manager)
 
-    # session, user, store (time zone); customers, slow stock, stock by status, consultants
-    with django_assert_num_queries(7):
+    # session, user, store (time zone); customers, the store's slow-stock threshold, slow
+    # stock, stock by status, consultants
+    with django_assert_num_queries(8):
         response = client.get(STORE_OVERVIEW)
 
     assert len(response.context["consultants"]) == count
