@@ -27,7 +27,7 @@ def _money(label, **kwargs) -> forms.DecimalField:
 
 class PaymentRecordForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Payment"), widget=forms.RadioSelect,
+        label=_("Kind of payment"), widget=forms.RadioSelect,
         choices=[(PaymentKind.BALANCE, _("Balance paid by the customer")),
                  (PaymentKind.LOAN, _("Loan disbursed by the lender"))],
         initial=PaymentKind.BALANCE)

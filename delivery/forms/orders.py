@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealership.enums import Role
 from dealership.models import StockVehicle, User
@@ -33,7 +34,7 @@ class AllocationForm(forms.Form):
     current car is released."""
 
     vehicle = forms.ModelChoiceField(
-        label=_("Car"), queryset=StockVehicle.objects.none(),
+        label=pgettext_lazy("one car", "Car"), queryset=StockVehicle.objects.none(),
         error_messages={"required": _("Choose the car to allocate."),
                         "invalid_choice": _("This car is not in your store's stock.")})
     override_reason = forms.CharField(

@@ -47,8 +47,8 @@ class Migration(migrations.Migration):
                 ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dealership.store', verbose_name='store')),
             ],
             options={
-                'verbose_name': 'inspection item',
-                'verbose_name_plural': 'inspection items',
+                'verbose_name': 'PDI item',
+                'verbose_name_plural': 'PDI items',
                 'ordering': ['order', 'id'],
             },
         ),
@@ -66,8 +66,8 @@ class Migration(migrations.Migration):
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks', to='delivery.pdiitem', verbose_name='item')),
             ],
             options={
-                'verbose_name': 'inspection check',
-                'verbose_name_plural': 'inspection checks',
+                'verbose_name': 'PDI check',
+                'verbose_name_plural': 'PDI checks',
                 'ordering': ['-checked_at', '-id'],
             },
         ),

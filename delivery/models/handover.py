@@ -26,8 +26,8 @@ class PdiItem(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("inspection item")
-        verbose_name_plural = _("inspection items")
+        verbose_name = _("PDI item")
+        verbose_name_plural = _("PDI items")
         ordering = ["order", "id"]
         indexes = [models.Index(fields=["store", "active", "order"], name="pdi_item_store_idx")]
 
@@ -53,8 +53,8 @@ class PdiCheck(models.Model):
     checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("inspection check")
-        verbose_name_plural = _("inspection checks")
+        verbose_name = _("PDI check")
+        verbose_name_plural = _("PDI checks")
         ordering = ["-checked_at", "-id"]
         indexes = [models.Index(fields=["contract", "vehicle", "item", "-checked_at"],
                                 name="pdi_check_latest_idx")]

@@ -20,6 +20,7 @@ from contracts.models import Contract
 from dealership.enums import AuditAction, StockStatus
 from dealership.models import StockVehicle, User
 from dealership.services.audit import audit_log
+from dealership.text import join_list
 from delivery.enums import LeadEventKind
 from delivery.models import Allocation
 from delivery.permissions import can_allocate, can_override_allocation
@@ -109,7 +110,7 @@ def allocation_create(*, actor: User, contract: Contract, vehicle: StockVehicle,
             raise ValidationError({"vehicle": _(
                 "This car does not match the contract (%(differences)s). Choose a matching "
                 "car, or give the reason for a different one.")
-                % {"differences": "; ".join(differences)}})
+                % {"differences": join_list(differences)}})
         if differences and not can_override_allocation(actor):
             raise ValidationError({"override_reason": _(
                 "Only the manager may allocate a car of another trim or colour.")})

@@ -23,6 +23,7 @@ from contracts.services.contracts import contract_mark_delivered
 from dealership.enums import AuditAction, StockStatus
 from dealership.models import User
 from dealership.services.audit import audit_log
+from dealership.text import join_list
 from dealership.validators import ensure_within
 from delivery.enums import HANDOVER_CHECKLIST, GateCondition, LeadEventKind
 from delivery.models import Allocation, Handover
@@ -238,7 +239,7 @@ def _ceremony_errors(handover: Handover | None) -> dict[str, list[str]]:
 
 def _override(actor: User, unmet: list[str], condition: str, reason: str) -> str:
     """The condition a manager hands the car over without, or a refusal."""
-    labels = ", ".join(str(GateCondition(c).label) for c in unmet)
+    labels = join_list(GateCondition(c).label for c in unmet)
     if not condition:
         raise GateRefused(_("The car cannot be handed over yet: %(missing)s.")
                           % {"missing": labels}, unmet=unmet)

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from contracts.enums import PaymentKind
@@ -45,6 +46,13 @@ from delivery.selectors.money import (
 from delivery.services import finance
 
 PAGE_SIZE = 25
+# What finance is told after recording the lender's answer (whole sentences, translated).
+LOAN_DECIDED = {
+    LoanStatus.SUBMITTED: gettext_lazy("The loan application is submitted to the lender."),
+    LoanStatus.APPROVED: gettext_lazy("The loan is approved."),
+    LoanStatus.REJECTED: gettext_lazy("The loan is rejected."),
+    LoanStatus.DISBURSED: gettext_lazy("The loan is disbursed."),
+}
 RECEIVABLES_ROLES = (Role.FINANCE, Role.MANAGER)
 PAYMENT_ROLES = (Role.FINANCE,)
 PAYMENT_DATE_ROLES = (Role.FINANCE, Role.MANAGER)
@@ -260,8 +268,7 @@ def loan_decide(request: HttpRequest, pk: int) -> HttpResponse:
             status = _status_of(error)
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("Loan %(status)s.") % {
-                "status": loan.get_status_display().lower()})
+            messages.success(request, LOAN_DECIDED[loan.status])
             return redirect(contract.get_absolute_url())
     fresh = _loan_of(contract)
     return render(request, LOAN_FORM, _loan_context(request, contract, fresh,

@@ -36,6 +36,7 @@ from tests.delivery.test_handover_support import (
     tick_all,
 )
 from tests.factories import CustomerFactory, UserFactory
+from tests.helpers import english
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -106,7 +107,7 @@ def test_complete_refused_409_when_a_condition_is_unmet(client, consultant, mana
             pass_pdi(contract, consultant)
     tick_all(contract, consultant)
     before = snapshot(contract, vehicle)
-    client.force_login(consultant)
+    client.force_login(english(consultant))
 
     response = client.post(url("handover_complete", contract))
 
@@ -165,7 +166,7 @@ def test_manager_override_refused_with_two_conditions_unmet(client, consultant, 
     vehicle = allocate(contract, manager)
     tick_all(contract, consultant)
     before = snapshot(contract, vehicle)
-    client.force_login(manager)
+    client.force_login(english(manager))
 
     response = client.post(url("handover_complete", contract),
                            {"override_condition": "money", "override_reason": "客户是熟客"})
@@ -194,7 +195,7 @@ def test_consultant_may_not_override(client, consultant, manager):
     pass_pdi(contract, consultant)
     tick_all(contract, consultant)
     before = snapshot(contract, vehicle)
-    client.force_login(consultant)
+    client.force_login(english(consultant))
 
     response = client.post(url("handover_complete", contract),
                            {"override_condition": "money", "override_reason": "我担保"})

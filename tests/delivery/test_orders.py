@@ -24,6 +24,7 @@ from delivery.services.pdi import pdi_items_ensure, pdi_record
 from leads.models import Notification
 from tests.contracts.factories import make_contract
 from tests.factories import ColourFactory, CustomerFactory, StockVehicleFactory, TrimFactory
+from tests.helpers import english
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
@@ -332,8 +333,8 @@ def test_a_car_taken_meanwhile_is_a_409(store, login, consultant, customer, mana
     other = signed_for(consultant, customer, manager, trim, colour)
     allocation_create(actor=manager, contract=other, vehicle=vehicle)
 
-    response = login(consultant).post(reverse("delivery:allocation_create", args=[order.pk]),
-                                      {"vehicle": vehicle.pk})
+    response = login(english(consultant)).post(
+        reverse("delivery:allocation_create", args=[order.pk]), {"vehicle": vehicle.pk})
 
     assert response.status_code == 409
     assert response.context["form"].errors == {"vehicle": [

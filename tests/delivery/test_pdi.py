@@ -22,6 +22,7 @@ from delivery.services.pdi import (
 from leads.models import Notification
 from tests.delivery.test_handover_support import allocate, items_of, pass_pdi, signed
 from tests.factories import UserFactory
+from tests.helpers import english
 
 pytestmark = pytest.mark.usefixtures("in_english")
 
@@ -100,7 +101,7 @@ def test_only_the_manager_edits_the_list(client, store, consultant, supervisor):
 def test_another_stores_items_are_invisible(client, store, other_store, manager):
     theirs = items_of(other_store)[0]
     items_of(store)
-    client.force_login(manager)
+    client.force_login(english(manager))
 
     page = client.get(ITEMS)
     edit = client.post(reverse("delivery:pdi_item_edit", args=[theirs.pk]),
@@ -208,7 +209,7 @@ def test_another_stores_item_is_not_a_field_of_the_page(client, contract, vehicl
 
 def test_no_car_allocated_is_refused_409(client, contract, consultant):
     item = items_of(contract.store)[0]
-    client.force_login(consultant)
+    client.force_login(english(consultant))
 
     response = client.post(pdi_url(contract), {f"result_{item.pk}": "pass"})
 
@@ -288,7 +289,7 @@ def test_pdi_page_query_count_is_constant(client, contract, vehicle, consultant,
 
 
 def test_pdi_page_without_a_car_says_what_to_do(client, contract, consultant):
-    client.force_login(consultant)
+    client.force_login(english(consultant))
 
     response = client.get(pdi_url(contract))
 
