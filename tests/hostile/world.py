@@ -32,6 +32,7 @@ from delivery.services.handover import handover_schedule, handover_update
 from delivery.services.inventory import stock_receive
 from delivery.services.pdi import pdi_items_ensure, pdi_record
 from leads.enums import LeadStatus
+from leads.selectors.periods import store_today
 from showroom.enums import TestDriveStatus
 from tests.contracts.factories import (
     approved_quote,
@@ -181,8 +182,11 @@ class World:
 
     @cached_property
     def invitation(self):
-        return InvitationFactory(lead=self.lead,
-                                 expected_at=timezone.now() + dt.timedelta(hours=1))
+        # Expected later today in the store's day (the desk lists today's only), even when
+        # the suite runs in the store's last hour.
+        _since, until = self.store.day_bounds(store_today(self.store))
+        expected_at = min(timezone.now() + dt.timedelta(hours=1), until - dt.timedelta(minutes=1))
+        return InvitationFactory(lead=self.lead, expected_at=expected_at)
 
     @cached_property
     def inspection_item(self):
