@@ -287,6 +287,14 @@ CELERY_BEAT_SCHEDULE: dict = {
                               "schedule": crontab(hour=8, minute=40)},
     "delivery-announce-tomorrow": {"task": "delivery.announce_tomorrows_deliveries",
                                    "schedule": crontab(hour=16, minute=0)},
+    # After-sales: hourly, each store on its own day (idempotent: a step, a reminder or an
+    # escalation is written once however often the job runs); complaint clocks every 5 min.
+    "aftersales-advance-care-plans": {"task": "aftersales.advance_care_plans",
+                                      "schedule": crontab(minute=20)},
+    "aftersales-remind-appointments": {"task": "aftersales.remind_appointments",
+                                       "schedule": crontab(minute=25)},
+    "aftersales-escalate-complaints": {"task": "aftersales.escalate_complaints",
+                                       "schedule": crontab(minute="*/5")},
     # PIPL retention: never-converted customers past their store's period are anonymised.
     "dealership-anonymise-expired-customers": {
         "task": "dealership.anonymise_expired_customers", "schedule": crontab(hour=3, minute=15)},

@@ -45,6 +45,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("delivery/", include("delivery.urls")),
     path("aftersales/", include("aftersales.urls")),
+    path("s/", include("aftersales.urls.public")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -51,7 +51,7 @@ from contracts.services.quotes import (
     quote_reopen,
     quote_withdraw_with_contract,
 )
-from contracts.signals import contract_cancelled
+from contracts.signals import contract_cancelled, contract_signed
 from dealership.enums import AuditAction
 from dealership.models import Store, User
 from dealership.money import fen
@@ -366,6 +366,7 @@ def contract_sign(
             event(locked.lead, LeadEventKind.CONTRACT, actor=actor,
                   note=_("Contract %(number)s signed") % {"number": locked.number},
                   contract=locked.pk)
+        contract_signed.send(sender=Contract, contract=locked, actor=actor)
         transaction.on_commit(lambda: document_enqueue(document.pk))
     return locked
 

@@ -1,9 +1,7 @@
 from django.urls import path
 
-from aftersales import views
+from aftersales.views import service as views
 
-app_name = "aftersales"
 urlpatterns = [
     path("service/", views.service_desk, name="service_desk"),
-    path("care/", views.care_desk, name="care_desk"),
 ]

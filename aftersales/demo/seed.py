@@ -1,0 +1,14 @@
+"""After-sales demo: one function per area, in the order the story needs (care plans
+first, from delivery's delivered contracts; then service, surveys, complaints, referrals,
+campaigns)."""
+
+from __future__ import annotations
+
+
+def seed_aftersales(rng, *, store, scale: str) -> None:
+    from aftersales.demo import campaigns, care, complaints, loyalty, service, surveys
+
+    for area in (care, service, surveys, complaints, loyalty, campaigns):
+        seed = getattr(area, "seed", None)
+        if seed is not None:
+            seed(rng, store=store, scale=scale)

@@ -1,0 +1,1 @@
+"""After-sales forms: care."""

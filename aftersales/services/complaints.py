@@ -1,0 +1,1 @@
+"""After-sales services: complaints."""
