@@ -72,6 +72,10 @@ def _register_money() -> None:
     register_nav_item(url_name="delivery:receivables", label=_("Receivables"),
                       roles=(Role.FINANCE, Role.MANAGER), order=262)
     register_role_home(role=Role.FINANCE, url_name="delivery:finance_desk")
+    from delivery.jobs_money import PURPOSE_BALANCE_OVERDUE
+    from leads.messaging import register_message_purpose
+
+    register_message_purpose(code=PURPOSE_BALANCE_OVERDUE, label=_("Balance reminder"))
     register_role_permissions(role=Role.FINANCE, codenames=(
         "contracts.view_payment", "contracts.change_payment",
         "contracts.view_refundobligation", "contracts.change_refundobligation",

@@ -280,6 +280,12 @@ def inbound_sms_received(*, phone: str, text: str, store_code: str = "",
 MESSAGE_ROLES = (Role.MANAGER, Role.MARKETING, Role.ADMIN)
 
 
+def register_message_purpose(*, code: str, label) -> None:
+    """A later stage names the purpose of the messages it queues (the Messages page shows
+    the label); called from its AppConfig.ready(). The same code twice keeps the first."""
+    PURPOSE_LABELS.setdefault(code, label)
+
+
 def purpose_label(purpose: str) -> str:
     return str(PURPOSE_LABELS.get(purpose, purpose))
 

@@ -7,6 +7,8 @@ import datetime as dt
 import random
 from collections import defaultdict
 
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from contracts.enums import ContractEventKind, LeadEventKind
@@ -22,16 +24,22 @@ def renumber(store: Store) -> None:
     January) takes last year's numbers."""
     tz = store.tzinfo
     counters: dict[int, int] = defaultdict(int)
-    signed = Contract.objects.filter(store=store, sequence__isnull=False).order_by(
-        "signed_at", "pk")
+    signed = list(Contract.objects.filter(store=store, sequence__isnull=False).order_by(
+        "signed_at", "pk"))
+    renumbered = []
     for contract in signed:
         year = timezone.localtime(contract.signed_at, tz).year
         counters[year] += 1
         number = f"{store.code}-{year}-{counters[year]:06d}"
-        if number == contract.number:
-            continue
+        if number != contract.number:
+            renumbered.append((contract, year, counters[year], number))
+    # A story signed later in the play but earlier in time (a later stage's demo) moves the
+    # numbers after it along: first out of the way, so no two rows ever share a number.
+    Contract.objects.filter(pk__in=[contract.pk for contract, *_rest in renumbered]).update(
+        sequence=F("sequence") + 1_000_000, number=Concat(F("number"), Value("~")))
+    for contract, year, sequence, number in renumbered:
         Contract.objects.filter(pk=contract.pk).update(number=number, year=year,
-                                                       sequence=counters[year])
+                                                       sequence=sequence)
         ContractEvent.objects.filter(contract=contract, kind=ContractEventKind.SIGNED).update(
             note=number)
         for event in LeadEvent.objects.filter(lead_id=contract.lead_id, kind=LeadEventKind.CONTRACT,

@@ -141,6 +141,11 @@ class MoneyDemo:
             ValuePackage(store=self.store, name=name, kind=kind, price=Decimal(price),
                          description=description)
             for name, kind, price, description in PACKAGES])
+        self.known_catalogue()
+
+    def known_catalogue(self) -> None:
+        """The store's accessories and value packages the quotes choose from (a later
+        stage's demo playing a story of its own reads them here)."""
         self.accessories = list(Accessory.objects.filter(store=self.store, is_active=True)
                                 .order_by("pk"))
         self.packages = list(ValuePackage.objects.filter(store=self.store).order_by("pk"))
