@@ -80,3 +80,79 @@ def is_customer_in_scope(user, customer) -> bool:
     if has_role(user, Role.CONSULTANT, Role.SUPERVISOR):
         return sellers_in_scope(user, customer)
     return False
+
+
+# --- Referrals and loyalty points ------------------------------------------------------------
+PACKAGE_ROLES = (Role.MANAGER,)
+POINTS_ADJUST_ROLES = (Role.MANAGER,)
+
+
+def can_refer(user, customer) -> bool:
+    """Record a referral by this owner: a seller of theirs or customer care."""
+    from dealership.permissions import has_role
+
+    return has_role(user, *REFERRAL_ROLES) and is_customer_in_scope(user, customer)
+
+
+def can_use_points(user, customer) -> bool:
+    """Open this customer's points ledger and redeem points at the desk."""
+    from dealership.permissions import has_role
+
+    return has_role(user, *LOYALTY_ROLES) and is_customer_in_scope(user, customer)
+
+
+def can_adjust_points(user, customer) -> bool:
+    """Correct a balance by hand (with a reason): the store's manager."""
+    from dealership.permissions import has_role
+
+    return has_role(user, *POINTS_ADJUST_ROLES) and is_customer_in_scope(user, customer)
+
+
+def can_manage_care_campaigns(user) -> bool:
+    """Segments and care campaigns: marketing, customer care and the manager, of a store."""
+    from dealership.permissions import has_role
+
+    return (user.is_authenticated and user.store_id is not None
+            and has_role(user, *CAMPAIGN_ROLES))
+
+
+# --- Service desk ---------------------------------------------------------------------------
+def can_book_service(user, customer) -> bool:
+    """Book (or cancel) a workshop visit for this customer: the service advisor and
+    customer care, for an owner of their store."""
+    from dealership.permissions import has_role
+
+    return has_role(user, *SERVICE_BOOKING_ROLES) and is_customer_in_scope(user, customer)
+
+
+def can_work_service_desk(user, store_id: int) -> bool:
+    """Check a car in, complete the visit, mark a no-show: the store's service advisor."""
+    from dealership.permissions import has_role
+
+    return (has_role(user, *SERVICE_DESK_ROLES) and user.store_id is not None
+            and user.store_id == store_id)
+
+
+def can_set_service_capacity(user, store) -> bool:
+    """The workshop's daily capacity per type: the store's manager."""
+    from dealership.permissions import has_role
+
+    return (has_role(user, *SERVICE_SETTINGS_ROLES) and user.store_id is not None
+            and user.store_id == store.pk)
+
+
+# --- Complaints ------------------------------------------------------------------------------
+# The "Complaints" menu item (the board) is for every COMPLAINT_VIEW_ROLES: customer care,
+# supervisor and manager work the store's complaints there; a consultant finds the
+# complaints of their own customers (read-only) and a service advisor those owned by the
+# service department (read-only). The scope itself: aftersales.selectors.complaints.
+def can_work_complaints(user) -> bool:
+    """Take in and work complaints: customer care, a supervisor or the manager of a store."""
+    from dealership.permissions import has_role
+
+    return user.store_id is not None and has_role(user, *COMPLAINT_WORK_ROLES)
+
+
+def can_work_complaint(user, complaint) -> bool:
+    """Work this complaint (respond, propose, resolve, close, reopen, assign, add a note)."""
+    return can_work_complaints(user) and complaint.store_id == user.store_id

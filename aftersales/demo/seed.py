@@ -6,9 +6,9 @@ from __future__ import annotations
 
 
 def seed_aftersales(rng, *, store, scale: str) -> None:
-    from aftersales.demo import campaigns, care, complaints, loyalty, service, surveys
+    from aftersales.demo import campaigns, care, complaints, loyalty, owners, service, surveys
 
-    for area in (care, service, surveys, complaints, loyalty, campaigns):
+    for area in (care, owners, service, surveys, complaints, loyalty, campaigns):
         seed = getattr(area, "seed", None)
         if seed is not None:
             seed(rng, store=store, scale=scale)

@@ -34,6 +34,7 @@ class CareCampaign(models.Model):
         verbose_name = _("care campaign")
         verbose_name_plural = _("care campaigns")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["store", "-created_at"], name="care_campaign_store_idx")]
 
     def __str__(self) -> str:
         return self.name

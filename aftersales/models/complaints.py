@@ -25,7 +25,8 @@ from aftersales.enums import (
 class Complaint(models.Model):
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("store"))
-    number = models.CharField(_("number"), max_length=20, unique=True)
+    # "<store code>-TS<year>-<nnnn>": a store code has up to 16 characters.
+    number = models.CharField(_("number"), max_length=32, unique=True)
     customer = models.ForeignKey("dealership.Customer", on_delete=models.PROTECT,
                                  related_name="complaints", verbose_name=_("customer"))
     contract = models.ForeignKey("contracts.Contract", null=True, blank=True,
@@ -79,6 +80,8 @@ class Complaint(models.Model):
             models.Index(fields=["store", "status", "resolution_due_at"],
                          name="complaint_open_idx"),
             models.Index(fields=["customer", "-received_at"], name="complaint_customer_idx"),
+            # The list (the store's, newest first).
+            models.Index(fields=["store", "-received_at"], name="complaint_store_recent_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -33,7 +33,9 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx")]
+        indexes = [models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx"),
+                   # The store's referral list, newest first.
+                   models.Index(fields=["store", "-created_at"], name="referral_store_idx")]
 
     def __str__(self) -> str:
         return f"{self.referrer_id} → {self.lead_id}"
@@ -109,7 +111,11 @@ class PointsEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(balance_after__gte=0),
                                    name="points_entry_balance_not_negative"),
-            models.CheckConstraint(condition=~Q(points=0), name="points_entry_not_zero"),
+            # A reversal may take back nothing: the referrer had already spent the points
+            # (the row still records that the referral was reversed, and the shortfall).
+            models.CheckConstraint(condition=~Q(points=0)
+                                   | Q(kind=PointsEntryKind.REFERRAL_REVERSAL),
+                                   name="points_entry_not_zero"),
             models.UniqueConstraint(fields=["referral", "kind"],
                                     condition=Q(referral__isnull=False),
                                     name="points_entry_once_per_referral_kind"),
