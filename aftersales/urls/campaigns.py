@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from aftersales.views import campaigns as views  # noqa: F401
+from aftersales.views import campaigns as views
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("segments/", views.segment_list, name="segment_list"),
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/delete/", views.campaign_delete, name="campaign_delete"),
+    path("campaigns/<int:pk>/send/", views.campaign_send, name="campaign_send"),
+]
