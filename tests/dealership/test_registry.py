@@ -27,14 +27,17 @@ EXPECTED_MENUS = {
         "my_day", "showroom:calendar", "showroom:invitations", "showroom:talk_tracks",
         "contracts:quote_list", "contracts:contract_list", "leads:list", "leads:create",
         "leads:pool", "customers:list", "delivery:order_list", "delivery:calendar",
-        "stock:list",
+        "stock:list", "aftersales:survey_results", "aftersales:complaint_board",
+        "aftersales:referral_list",
     ],
     Role.SUPERVISOR: [
         "leads:team_board", "showroom:calendar", "showroom:invitations", "showroom:talk_tracks",
         "showroom:inspection", "contracts:approval_inbox", "contracts:quote_list",
         "contracts:contract_list", "leads:list", "leads:pool", "customers:list",
         "leads:campaigns", "leads:lost_report", "leads:team", "delivery:order_list",
-        "delivery:calendar", "delivery:stock_board", "stock:list",
+        "delivery:calendar", "delivery:stock_board", "stock:list", "aftersales:owner_list",
+        "aftersales:care_steps", "aftersales:survey_results", "aftersales:complaint_board",
+        "aftersales:referral_list",
     ],
     Role.MANAGER: [
         "leads:team_board", "showroom:desk", "showroom:calendar", "showroom:invitations",
@@ -43,15 +46,25 @@ EXPECTED_MENUS = {
         "contracts:quote_list", "contracts:contract_list", "leads:list", "leads:pool",
         "customers:list", "leads:campaigns", "leads:lost_report", "leads:team", "leads:policy",
         "delivery:order_list", "delivery:calendar", "delivery:pdi_items", "delivery:stock_board",
-        "stock:list", "delivery:receivables",
+        "stock:list", "delivery:receivables", "aftersales:service_desk",
+        "aftersales:service_week", "aftersales:owner_list", "aftersales:care_steps",
+        "aftersales:care_settings", "aftersales:survey_results", "aftersales:complaint_board",
+        "aftersales:referral_list", "aftersales:package_list", "aftersales:campaign_list",
+        "aftersales:segment_list",
     ],
     Role.FINANCE: ["contracts:quote_list", "contracts:contract_list", "customers:list",
                    "delivery:order_list", "delivery:stock_board", "stock:list",
                    "delivery:finance_desk", "delivery:receivables"],
-    Role.SERVICE_ADVISOR: ["customers:list", "aftersales:service_desk"],
-    Role.CUSTOMER_CARE: ["customers:list", "aftersales:care_desk"],
+    Role.SERVICE_ADVISOR: ["customers:list", "aftersales:service_desk", "aftersales:service_week",
+                           "aftersales:owner_list", "aftersales:survey_results",
+                           "aftersales:complaint_board"],
+    Role.CUSTOMER_CARE: ["customers:list", "aftersales:service_week", "aftersales:owner_list",
+                         "aftersales:care_desk", "aftersales:survey_results",
+                         "aftersales:complaint_board", "aftersales:referral_list",
+                         "aftersales:campaign_list", "aftersales:segment_list"],
     Role.MARKETING: ["leads:marketing_home", "leads:list", "leads:create", "customers:list",
-                     "leads:campaigns", "leads:import", "leads:message_list"],
+                     "leads:campaigns", "leads:import", "leads:message_list",
+                     "aftersales:campaign_list", "aftersales:segment_list"],
     Role.GROUP_EXEC: ["reports:group_overview"],
     Role.ADMIN: ["contracts:quote_list", "contracts:contract_list", "leads:list",
                  "customers:list", "stock:list", "reports:group_overview",
@@ -177,9 +190,9 @@ def test_role_permissions_core_fragments_name_only_the_core():
     assert labels == {"dealership"}
 
 
-def test_demo_seeders_run_leads_then_showroom_then_contracts_then_delivery():
+def test_demo_seeders_run_leads_then_showroom_then_contracts_then_delivery_then_aftersales():
     assert [seeder.seed.__module__ for seeder in registry.demo_seeders()] == [
-        "leads.apps", "showroom.apps", "contracts.apps", "delivery.apps"]
+        "leads.apps", "showroom.apps", "contracts.apps", "delivery.apps", "aftersales.apps"]
 
 
 # --- Registering ----------------------------------------------------------------------------

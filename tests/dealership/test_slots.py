@@ -43,9 +43,9 @@ def test_my_day_panels_for_a_consultant_in_page_order(consultant):
     panels = slots.my_day_panels_for(consultant)
 
     assert [(panel.name, panel.summary) for panel in panels] == [
-        ("stats", True), ("showroom-today", False), ("deliveries", False), ("overdue", False),
-        ("due-today", False), ("tasks", False), ("notifications", False),
-        ("customers", False)]
+        ("stats", True), ("showroom-today", False), ("deliveries", False),
+        ("care-steps", False), ("overdue", False), ("due-today", False), ("tasks", False),
+        ("notifications", False), ("customers", False)]
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.MANAGER, Role.RECEPTIONIST,
@@ -58,7 +58,11 @@ def test_slot_templates_each_slot_in_order():
     assert {slot: slots.slot_templates(slot) for slot in sorted(slots._slots)} == {
         "contract_panels": ["delivery/components/order_panel.html",
                             "delivery/components/money_panel.html"],
-        "customer_actions": ["contracts/components/customer_actions.html"],
+        "customer_actions": ["contracts/components/customer_actions.html",
+                             "aftersales/owner_file_link.html",
+                             "aftersales/complaint_customer_action.html",
+                             "aftersales/service_customer_actions.html",
+                             "aftersales/loyalty_customer_actions.html"],
         "customer_consent_actions": ["leads/components/customer_consent_actions.html"],
         "lead_actions": ["showroom/components/lead_actions.html",
                          "contracts/components/lead_actions.html"],

@@ -18,12 +18,14 @@ from tests.helpers import english
 from tests.leads.factories import LeadFactory
 
 
-def test_choices_are_leads_then_showroom_then_contracts_then_delivery_kinds():
+def test_choices_are_leads_then_showroom_then_contracts_then_delivery_then_aftersales_kinds():
     codes = [code for code, _label in timeline.timeline_kind_choices()]
 
     assert codes == [*EventKind.values, "visit", "invitation", "test_drive", "quote",
                      "contract", "car_allocated", "pdi_passed", "payment", "loan_approved",
-                     "delivery_due", "delivery_at_risk", "balance_overdue", "delivered"]
+                     "delivery_due", "delivery_at_risk", "balance_overdue", "delivered",
+                     "care_step", "service", "survey", "complaint", "complaint_escalated",
+                     "care_task", "referral"]
 
 
 def test_leads_event_kind_lists_no_later_stage():

@@ -214,8 +214,9 @@ def test_my_day_query_count_is_constant(client, store, consultant, count,
 
     # session, user, store; counts, overdue, due today, tasks, notifications, customer
     # count, recent customers; the panels of the later stages (delivery's: one query for
-    # today's and tomorrow's handovers)
-    with django_assert_num_queries(14):
+    # today's and tomorrow's handovers; after-sales': the due care calls and the care
+    # follow-ups assigned to the consultant)
+    with django_assert_num_queries(16):
         response = client.get("/my-day/")
 
     assert len(response.context["overdue"]) == count
