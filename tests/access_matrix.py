@@ -157,6 +157,16 @@ ORDER_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, fin=STORE)
 SELLER_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)
 # The loan application and the insurance: the sellers, and the store's manager and finance.
 FINANCE_SCOPE = ORDER_SCOPE
+# After-sales (issue 12): aftersales.permissions.customer_scope_q / is_customer_in_scope:
+# the consultant's own, the supervisor's team's, the store's for the store-wide roles
+# (manager, service advisor, customer care, marketing); no store (the administrator), none.
+AFTERSALES_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, sa=STORE, cc=STORE)
+SERVICE_VIEW = (SA, CC, MGR)  # aftersales.permissions.SERVICE_VIEW_ROLES
+SERVICE_BOOKING = dict(sa=STORE, cc=STORE)  # SERVICE_BOOKING_ROLES, the store's owners
+COMPLAINT_VIEW = (CC, SUP, MGR, CON, SA)  # COMPLAINT_VIEW_ROLES
+COMPLAINT_WORK = dict(cc=STORE, sup=STORE, mgr=STORE)  # COMPLAINT_WORK_ROLES, the store's
+LOYALTY = dict(cc=STORE, sa=STORE, mgr=STORE)  # LOYALTY_ROLES, the store's customers
+CARE_CAMPAIGN = (MKT, CC, MGR)  # CAMPAIGN_ROLES
 
 
 def scoped(scope: dict[str, Answer], **overrides: Answer) -> dict[str, Answer]:
@@ -377,7 +387,7 @@ ROWS: tuple[Row, ...] = (
         post=GET_ONLY_405),
     Row("contracts:contract_download", obj="contract_signed", get=scoped(MONEY_SCOPE),
         post=GET_ONLY_405),
-    # --- Delivery, after-sales, reports -----------------------------------------------
+    # --- Delivery ---------------------------------------------------------------------
     Row("delivery:finance_desk", get=only(FIN), post=GET_ONLY_405),
     Row("delivery:payment_confirm", obj="payment", owners=STORE_LEVEL, get=everyone(NA),
         post=scoped(dict(fin=STORE))),
@@ -458,8 +468,118 @@ ROWS: tuple[Row, ...] = (
     Row("delivery:handover_photo", obj="order", get=scoped(SELLER_SCOPE), post=GET_ONLY_405,
         note="the photo with the customer, served to those who may open the handover "
              "(never a public media URL); the upload is the handover form's"),
-    Row("aftersales:service_desk", get=only(SA), post=GET_ONLY_405),
+    # --- After-sales (issue 12) -------------------------------------------------------
+    # aftersales.permissions: every read is scoped to the user's store (the administrator
+    # and the group have none: every after-sales role check leaves them out, 403); the
+    # sellers see their own (team's) customers, the store-wide roles the store's.
+    # Owners: the file and the list for the sellers, the service advisor, customer care.
+    Row("aftersales:owner_list", get=only(CON, SUP, MGR, SA, CC), post=GET_ONLY_405),
+    Row("aftersales:data_quality", get=only(SUP, MGR, CC), post=GET_ONLY_405),
+    Row("aftersales:owner_file", obj="owner", get=scoped(AFTERSALES_SCOPE),
+        post=GET_ONLY_405),
+    # Care: customer care's desk; the list for customer care, supervisor, manager; a step
+    # closed by customer care (the store's) or by the consultant it is assigned to (the
+    # thank-you call); a pool step is customer care's (the consultant may open it, 403).
+    # The service advisor closes a first-maintenance step only by booking the visit
+    # (appointment_book), not here: CARE_WORK_ROLES leave them out.
     Row("aftersales:care_desk", get=only(CC), post=GET_ONLY_405),
+    Row("aftersales:care_steps", get=only(CC, SUP, MGR), post=GET_ONLY_405),
+    Row("aftersales:care_step_done", obj="care_step_thank_you", get=everyone(NA),
+        post=scoped(dict(cc=STORE, con=OWN_ONLY)),
+        note="the consultant's own thank-you call; another's is 404 (not in their scope "
+             "nor assigned); the empty POST gives no outcome (400)"),
+    Row("aftersales:care_step_skipped", obj="care_step_pool", get=everyone(NA),
+        post=scoped(dict(cc=STORE, con=OWN_403)),
+        note="the first-maintenance call is customer care's pool: the consultant opens "
+             "their customer's step but may not close it"),
+    Row("aftersales:care_task_done", obj="care_task", get=everyone(NA),
+        post=scoped(dict(cc=STORE, con=OWN_ONLY)),
+        note="customer care or the assignee (the world's task is the consultant's)"),
+    Row("aftersales:care_settings", get=only(MGR), post=only(MGR),
+        note="the empty form is refused (400)"),
+    # The service desk: the advisor works it, customer care books and cancels, the manager
+    # looks on and sets the capacity; appointments and records are the store's.
+    Row("aftersales:service_desk", get=only(*SERVICE_VIEW), post=GET_ONLY_405),
+    Row("aftersales:service_capacity", get=only(MGR), post=only(MGR),
+        note="the empty form is refused (400)"),
+    Row("aftersales:appointment_book", obj="owner_query", get=scoped(SERVICE_BOOKING),
+        post=scoped(SERVICE_BOOKING),
+        note="?customer= of another store is 404; the empty form is refused (400)"),
+    Row("aftersales:service_day", get=only(*SERVICE_VIEW), post=GET_ONLY_405),
+    Row("aftersales:service_week", get=only(*SERVICE_VIEW), post=GET_ONLY_405),
+    Row("aftersales:appointment_detail", obj="appointment",
+        get=scoped({role: STORE for role in SERVICE_VIEW}), post=GET_ONLY_405),
+    Row("aftersales:appointment_check_in", obj="appointment", get=everyone(NA),
+        post=scoped(dict(sa=STORE)), note="no mileage: the form is refused (400)"),
+    Row("aftersales:appointment_complete", obj="appointment_checked_in",
+        get=scoped(dict(sa=STORE)), post=scoped(dict(sa=STORE)),
+        note="the car is at the workshop; the empty form writes no record (400)"),
+    Row("aftersales:appointment_cancel", obj="appointment", get=everyone(NA),
+        post=scoped(SERVICE_BOOKING), note="no reason: the form is refused (400)"),
+    Row("aftersales:appointment_no_show", obj="appointment_completed", get=everyone(NA),
+        post=scoped(dict(sa=(C, C, NF))),
+        note="the visit is done: the no-show is refused on its state (409)"),
+    Row("aftersales:service_record", obj="service_record",
+        get=scoped({role: STORE for role in SERVICE_VIEW}), post=GET_ONLY_405),
+    # Surveys: the results for the store's manager, supervisors and customer care; a
+    # consultant and a service advisor see only the surveys about themselves (the world's
+    # surveys are about the consultant). The customer's page is public: the signed link
+    # is the key, whoever holds it (an empty POST answers nothing: 400).
+    Row("aftersales:survey_results", get=only(MGR, SUP, CC, CON, SA), post=GET_ONLY_405),
+    Row("aftersales:survey_detail", obj="survey",
+        get=scoped(dict(mgr=STORE, sup=STORE, cc=STORE, con=OWN_ONLY, sa=(NF, NF, NF))),
+        post=GET_ONLY_405),
+    Row("survey:answer", obj="survey_link", get=everyone(OK), post=everyone(OK),
+        note="public; the empty POST scores nothing (400) and nothing changes"),
+    # Complaints: customer care, supervisors and the manager see and work the store's; a
+    # consultant reads those of their own customers, a service advisor those owned by
+    # the service department. The actions' forms are refused empty (400) before the
+    # complaint's state is asked.
+    Row("aftersales:complaint_board", get=only(*COMPLAINT_VIEW), post=GET_ONLY_405),
+    Row("aftersales:complaint_list", get=only(*COMPLAINT_VIEW), post=GET_ONLY_405),
+    Row("aftersales:complaint_detail", obj="complaint_service",
+        get=scoped(dict(COMPLAINT_WORK, con=OWN_ONLY, sa=STORE)), post=GET_ONLY_405,
+        note="the service department's complaint: the advisor reads it"),
+    Row("aftersales:complaint_create", obj="owner_query", get=scoped(COMPLAINT_WORK),
+        post=scoped(COMPLAINT_WORK),
+        note="?customer= of another store is 404; the empty form is refused (400)"),
+    *(Row(f"aftersales:complaint_{action}", obj="complaint", get=everyone(NA),
+          post=scoped(COMPLAINT_WORK))
+      for action in ("respond", "propose", "resolve", "close", "reopen", "assign", "note")),
+    # Referrals and points.
+    Row("aftersales:referral_create", obj="prospect",
+        get=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, cc=STORE)),
+        post=scoped(dict(con=(C, NF, NF), sup=(C, NF, NF), mgr=(C, C, NF), cc=(C, C, NF))),
+        note="the world's prospect has no delivered car: only owners refer (409)"),
+    Row("aftersales:loyalty_ledger", obj="owner", get=scoped(LOYALTY), post=GET_ONLY_405),
+    Row("aftersales:loyalty_redeem", obj="owner", get=everyone(NA), post=scoped(LOYALTY),
+        note="no package chosen: the form is refused (400)"),
+    Row("aftersales:loyalty_adjust", obj="owner", get=everyone(NA),
+        post=scoped(dict(mgr=STORE)), note="the empty form is refused (400)"),
+    Row("aftersales:referral_list", get=only(CON, SUP, MGR, CC), post=GET_ONLY_405),
+    Row("aftersales:package_list", get=only(MGR), post=GET_ONLY_405),
+    Row("aftersales:package_create", get=only(MGR), post=only(MGR),
+        note="the empty form is refused (400)"),
+    Row("aftersales:package_edit", obj="service_package", owners=STORE_LEVEL,
+        get=scoped(dict(mgr=STORE)), post=scoped(dict(mgr=STORE))),
+    # Segments and care campaigns: marketing, customer care and the manager, the store's.
+    Row("aftersales:segment_list", get=only(*CARE_CAMPAIGN), post=GET_ONLY_405),
+    Row("aftersales:campaign_list", get=only(*CARE_CAMPAIGN), post=GET_ONLY_405),
+    Row("aftersales:campaign_create", get=only(*CARE_CAMPAIGN), post=only(*CARE_CAMPAIGN),
+        note="the empty form is refused (400)"),
+    Row("aftersales:campaign_detail", obj="care_campaign", owners=STORE_LEVEL,
+        get=scoped({role: STORE for role in CARE_CAMPAIGN}), post=GET_ONLY_405),
+    Row("aftersales:campaign_edit", obj="care_campaign", owners=STORE_LEVEL,
+        get=scoped({role: STORE for role in CARE_CAMPAIGN}),
+        post=scoped({role: STORE for role in CARE_CAMPAIGN}),
+        note="a draft; the empty form is refused (400)"),
+    Row("aftersales:campaign_delete", obj="care_campaign_sent", owners=STORE_LEVEL,
+        get=everyone(NA), post=scoped({role: (C, C, NF) for role in CARE_CAMPAIGN}),
+        note="a sent campaign is kept: the deletion is refused (409)"),
+    Row("aftersales:campaign_send", obj="care_campaign", owners=STORE_LEVEL,
+        get=everyone(NA), post=scoped({role: STORE for role in CARE_CAMPAIGN}),
+        note="a draft; without the confirmation ticked nothing is sent (400)"),
+    # --- Reports ----------------------------------------------------------------------
     Row("reports:store_overview", get=only(MGR), post=GET_ONLY_405),
     Row("reports:group_overview", get=only(GX, ADM), post=GET_ONLY_405),
 )

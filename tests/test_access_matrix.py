@@ -33,7 +33,7 @@ from leads.enums import Channel
 from leads.models import ImportBatch
 from leads.webhooks import sms_signature
 from tests import access_matrix as matrix
-from tests import access_world_delivery
+from tests import access_world_aftersales, access_world_delivery
 from tests.contracts.factories import make_contract, make_quote, pending_approval
 from tests.factories import CustomerFactory, StoreFactory, TeamFactory, UserFactory
 from tests.leads.factories import CampaignFactory, LeadFactory, LostRequestFactory
@@ -147,7 +147,8 @@ def _build_world() -> World:
     signed with its PDF stored, delivered); store-level (own and foreign only): campaign,
     import_batch, shift, talk_track, demo_vehicle, inspection_item, inspection_photo,
     payment (a deposit to confirm), refund (owed by a cancelled contract); and the delivery
-    stage's kinds, see `tests/access_world_delivery.py`."""
+    stage's kinds, see `tests/access_world_delivery.py`; the after-sales stage's, see
+    `tests/access_world_aftersales.py`."""
     store = StoreFactory(code="MXA", name="矩阵店")
     elsewhere = StoreFactory(code="MXB", name="别的矩阵店")
     make = UserFactory
@@ -238,6 +239,9 @@ def _build_world() -> World:
 
     # The delivery stage's kinds (stock, orders with their car, loans, inspection items).
     access_world_delivery.build(put, owners, store_level=matrix.STORE_LEVEL)
+    # The after-sales stage's kinds (owners with their care plan, appointments, surveys,
+    # complaints, points, packages, care campaigns).
+    access_world_aftersales.build(put, owners, store_level=matrix.STORE_LEVEL)
 
     _api_row, key = api_key_create(store=store, channel=Channel.WEBSITE, name="matrix")
     sessions = {}

@@ -15,10 +15,19 @@ from functools import cached_property
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from PIL import Image
 
+from aftersales.enums import CareStepKind, CareTaskKind
+from aftersales.models import CareStep, Survey
+from aftersales.selectors.service import SLOT_TIMES
+from aftersales.services.campaigns import campaign_create
+from aftersales.services.care_tasks import care_task_open
+from aftersales.services.complaints import complaint_create, complaint_resolve
+from aftersales.services.loyalty import package_create, points_adjust
+from aftersales.services.service import appointment_book, appointment_check_in
+from aftersales.services.surveys import QUESTIONS, survey_link
 from contracts.enums import ContractStatus, PaymentKind
 from contracts.models import Payment, RefundObligation
 from contracts.services.contracts import contract_cancel
@@ -34,6 +43,7 @@ from delivery.services.pdi import pdi_items_ensure, pdi_record
 from leads.enums import LeadStatus
 from leads.selectors.periods import store_today
 from showroom.enums import TestDriveStatus
+from tests.access_world_aftersales import deliver_owner
 from tests.contracts.factories import (
     approved_quote,
     make_contract,
@@ -321,6 +331,107 @@ class World:
                         **{name: True for name, _label in HANDOVER_CHECKLIST})
         return contract
 
+    # --- after-sales (issue 12): owners, care, the workshop, surveys, complaints, points ---
+    @cached_property
+    def service_advisor(self):
+        return self._user(Role.SERVICE_ADVISOR, "sa", name="孙顾问")
+
+    @cached_property
+    def customer_care(self):
+        return self._user(Role.CUSTOMER_CARE, "cc", name="客服小陈")
+
+    def _delivered(self):
+        """(customer, contract, car): a car of the consultant's customer handed over
+        through delivery's services; the hook started the care plan, sent the survey."""
+        return deliver_owner(shop=self.store, seller=self.consultant, boss=self.manager,
+                             trim=self.trim)
+
+    @cached_property
+    def owner_delivery(self):
+        return self._delivered()
+
+    @cached_property
+    def owner(self):
+        return self.owner_delivery[0]
+
+    def _care_step(self, kind: str):
+        return CareStep.objects.get(plan__contract=self.owner_delivery[1], kind=kind)
+
+    @cached_property
+    def care_step_thank_you(self):
+        return self._care_step(CareStepKind.THANK_YOU_CALL)
+
+    @cached_property
+    def care_step_pool(self):
+        return self._care_step(CareStepKind.FIRST_MAINTENANCE)
+
+    @cached_property
+    def care_task(self):
+        return care_task_open(customer=self.owner, kind=CareTaskKind.OTHER,
+                              title="回访：确认导航已激活", due_on=self.store.today(),
+                              actor=self.manager)
+
+    def _book(self, delivery, *, appointment_type: str, slot: int):
+        customer, _contract, car = delivery
+        return appointment_book(actor=self.service_advisor, customer=customer, vehicle=car,
+                                appointment_type=appointment_type, day=self.store.today(),
+                                slot=SLOT_TIMES[slot], note="客户自带机油")
+
+    @cached_property
+    def appointment_today(self):
+        """Booked for today: to check in, cancel, or mark as a no-show."""
+        return self._book(self.owner_delivery, appointment_type="maintenance", slot=1)
+
+    @cached_property
+    def appointment_at_workshop(self):
+        """Checked in today (another owner's car): to complete."""
+        booked = self._book(self._delivered(), appointment_type="repair", slot=2)
+        return appointment_check_in(actor=self.service_advisor, appointment=booked,
+                                    mileage=3100)
+
+    @cached_property
+    def survey(self):
+        return Survey.objects.get(contract=self.owner_delivery[1])
+
+    def _complaint(self, summary: str):
+        return complaint_create(
+            actor=self.customer_care, customer=self.owner, channel="phone",
+            category="after_sales", severity="medium", department="service",
+            summary=summary, description="客户来电反映问题，要求尽快处理。",
+            received_at=timezone.now() - dt.timedelta(hours=1))
+
+    @cached_property
+    def complaint(self):
+        self.supervisor  # noqa: B018 -- someone to hand it over to
+        return self._complaint("首保后空调异响")
+
+    @cached_property
+    def complaint_resolved(self):
+        return complaint_resolve(actor=self.customer_care,
+                                 complaint=self._complaint("交车时承诺的脚垫未给"),
+                                 resolution="已补送脚垫", cause_analysis="交车清单漏项",
+                                 corrective_action="交车清单加入赠品核对")
+
+    @cached_property
+    def service_package(self):
+        return package_create(actor=self.manager, store=self.store, name="基础保养套餐",
+                              points=1500, description="机油机滤更换一次")
+
+    @cached_property
+    def points_owner(self):
+        """An owner with 3,000 points and a package the desk may redeem."""
+        self.service_package  # noqa: B018
+        points_adjust(actor=self.manager, customer=self.owner, points=3000,
+                      reason="车主活动赠送积分")
+        return self.owner
+
+    @cached_property
+    def care_campaign(self):
+        return campaign_create(actor=self.marketing, store=self.store, name="免费检测周",
+                               kind="free_inspection",
+                               template="{name}您好，{store}本周为车主提供免费检测。",
+                               segment={"value": [], "need": [], "loyalty": []})
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -415,6 +526,9 @@ STOCK_CSV = ("vin,series,trim,colour,status,arrival_date,cost,list_price,locatio
              "LVGBE40K5SG000019,凯美瑞,2.5 旗舰版,,in_transit,,182000,219800,在途\n"
              "NOT-A-VIN,凯美瑞,2.5 旗舰版,,in_stock,2026-01-05,182000,219800,A区\n"
              ).encode()
+
+# The survey page's questions (a delivery's and a service visit's are the same five).
+SURVEY_QUESTIONS = tuple(dict.fromkeys(q for questions in QUESTIONS.values() for q in questions))
 
 IMPORT_CSV = ("name,phone,channel,model_interest,purchase_window,budget_min,budget_max,city,note\n"
               "韩梅梅,13700003333,website,凯美瑞,1m,150000,200000,深圳,想试驾\n").encode()
@@ -595,6 +709,83 @@ ENTRIES: list[Entry] = [
                  **{name: "on" for name, _label in HANDOVER_CHECKLIST}}),
     Entry("delivery:handover_complete", "consultant", obj="ready_order",
           page=_url("delivery:handover", "ready_order")),
+    # --- after-sales (issue 12) ---
+    # Care: customer care closes a call or a follow-up from its desk.
+    Entry("aftersales:care_step_done", "customer_care", obj="care_step_thank_you",
+          page=_static("/aftersales/care/"), extra={"outcome": "已致电，客户很满意"}),
+    Entry("aftersales:care_step_skipped", "customer_care", obj="care_step_pool",
+          page=_static("/aftersales/care/"), extra={"outcome": "客户要求不要来电"}),
+    Entry("aftersales:care_task_done", "customer_care", obj="care_task",
+          page=_static("/aftersales/care/"), extra={"outcome": "已回访，导航已激活"}),
+    Entry("aftersales:care_settings", "manager"),
+    # The workshop: capacity, booking, check-in, completion, cancellation, no-show.
+    Entry("aftersales:service_capacity", "manager"),
+    Entry("aftersales:appointment_book", "customer_care",
+          query=lambda w: {"customer": w.owner.pk},
+          extra={"appointment_type": "maintenance", "day": lambda w: _day(2),
+                 "slot": "10:30", "note": "客户希望上午"}),
+    Entry("aftersales:appointment_check_in", "service_advisor", obj="appointment_today",
+          page=_url("aftersales:appointment_detail", "appointment_today"),
+          extra={"a{pk}-mileage": "3100"}),
+    Entry("aftersales:appointment_complete", "service_advisor", obj="appointment_at_workshop",
+          extra={"mileage": "3150", "item_0": "机油机滤更换", "amount_0": "480.00",
+                 "note": "下次保养提醒客户"}),
+    Entry("aftersales:appointment_cancel", "customer_care", obj="appointment_today",
+          page=_url("aftersales:appointment_detail", "appointment_today"),
+          extra={"reason": "客户临时出差"}),
+    Entry("aftersales:appointment_no_show", "service_advisor", obj="appointment_today",
+          page=_url("aftersales:appointment_detail", "appointment_today"), fieldless=True),
+    # The customer's survey page: anonymous, through the signed link.
+    Entry("survey:answer", "anonymous",
+          url_kwargs=lambda w: resolve(survey_link(w.survey)).kwargs,
+          extra={**dict.fromkeys(SURVEY_QUESTIONS, "9"), "comment": "交车很顺利"}),
+    # Complaints: customer care takes one in and works it.
+    Entry("aftersales:complaint_create", "customer_care",
+          query=lambda w: {"customer": w.owner.pk},
+          extra={"summary": "保养后异响", "description": "客户说保养后底盘有异响。"}),
+    Entry("aftersales:complaint_respond", "customer_care", obj="complaint",
+          page=_url("aftersales:complaint_detail", "complaint"),
+          extra={"note": "已致电客户，约定到店检查。"}),
+    Entry("aftersales:complaint_propose", "customer_care", obj="complaint",
+          page=_url("aftersales:complaint_detail", "complaint"),
+          extra={"proposal": "免费更换鼓风机。"}),
+    Entry("aftersales:complaint_resolve", "customer_care", obj="complaint",
+          page=_url("aftersales:complaint_detail", "complaint"),
+          extra={"resolution": "已更换鼓风机。", "cause_analysis": "鼓风机轴承批次缺陷。",
+                 "corrective_action": "同批次库存车全检。"}),
+    Entry("aftersales:complaint_close", "customer_care", obj="complaint_resolved",
+          page=_url("aftersales:complaint_detail", "complaint_resolved"),
+          extra={"customer_feedback": "满意。", "customer_satisfied": "yes"}),
+    Entry("aftersales:complaint_reopen", "customer_care", obj="complaint_resolved",
+          page=_url("aftersales:complaint_detail", "complaint_resolved"),
+          extra={"customer_words": "又响了。"}),
+    Entry("aftersales:complaint_assign", "customer_care", obj="complaint",
+          page=_url("aftersales:complaint_detail", "complaint"),
+          extra={"handler": lambda w: str(w.supervisor.pk)}),
+    Entry("aftersales:complaint_note", "customer_care", obj="complaint",
+          page=_url("aftersales:complaint_detail", "complaint"),
+          extra={"note": "客户要求周末回电。"}),
+    # Referrals, points, packages.
+    Entry("aftersales:referral_create", "consultant", obj="owner",
+          extra={"phone": "13700004444", "name": "钱朋友", "model_interest": "凯美瑞"}),
+    Entry("aftersales:loyalty_redeem", "service_advisor", obj="points_owner",
+          page=_url("aftersales:loyalty_ledger", "points_owner"),
+          extra={"package": lambda w: str(w.service_package.pk)}),
+    Entry("aftersales:loyalty_adjust", "manager", obj="points_owner",
+          page=_url("aftersales:loyalty_ledger", "points_owner"),
+          extra={"points": "200", "reason": "补录积分"}),
+    Entry("aftersales:package_create", "manager",
+          extra={"name": "深度保养", "points": "2000", "description": "含空调清洗"}),
+    Entry("aftersales:package_edit", "manager", obj="service_package"),
+    # Segments and care campaigns.
+    Entry("aftersales:campaign_create", "marketing",
+          extra={"name": "车主节", "kind": "owners_event",
+                 "template": "{name}您好，{store}邀请您参加车主节。"}),
+    Entry("aftersales:campaign_edit", "marketing", obj="care_campaign"),
+    Entry("aftersales:campaign_delete", "marketing", obj="care_campaign",
+          page=_url("aftersales:campaign_detail", "care_campaign"), fieldless=True),
+    Entry("aftersales:campaign_send", "marketing", obj="care_campaign",
+          page=_url("aftersales:campaign_detail", "care_campaign"), extra={"confirm": "on"}),
 ]
 
 # POST endpoints deliberately outside this battery, each with the reason.
