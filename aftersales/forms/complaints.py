@@ -36,7 +36,7 @@ class ComplaintForm(forms.Form):
 
     customer = forms.ModelChoiceField(queryset=Customer.objects.none(),
                                       widget=forms.HiddenInput)
-    channel = forms.ChoiceField(label=_("Received by"), choices=ComplaintChannel.choices)
+    channel = forms.ChoiceField(label=_("Received via"), choices=ComplaintChannel.choices)
     category = forms.ChoiceField(label=_("Category"), choices=ComplaintCategory.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=ComplaintSeverity.choices,
                                  initial=ComplaintSeverity.MEDIUM)

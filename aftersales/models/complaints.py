@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.enums import (
     ComplaintCategory,
@@ -32,7 +33,7 @@ class Complaint(models.Model):
     contract = models.ForeignKey("contracts.Contract", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("contract"))
-    channel = models.CharField(_("received by"), max_length=20,
+    channel = models.CharField(_("received via"), max_length=20,
                                choices=ComplaintChannel.choices)
     category = models.CharField(_("category"), max_length=20,
                                 choices=ComplaintCategory.choices)
@@ -48,7 +49,8 @@ class Complaint(models.Model):
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="complaints_handled",
                                 verbose_name=_("handled by"))
-    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    received_at = models.DateTimeField(pgettext_lazy("complaint", "received"), default=timezone.now,
+                                       db_index=True)
     # The clocks run from received_at, or from the latest reopening.
     clock_started_at = models.DateTimeField(_("clocks started"))
     response_due_at = models.DateTimeField(_("first response due"))

@@ -179,8 +179,8 @@ def _locked_care_step(step: CareStep, customer: Customer) -> CareStep:
                                 " nothing was booked.") % {"status": locked.get_status_display()})
     if Appointment.objects.filter(care_step=locked,
                                   status__in=CAPACITY_HOLDING_STATUSES).exists():
-        raise ValidationError(_("This first maintenance is booked already; nothing was "
-                                "booked."))
+        raise ValidationError(_("This first maintenance is already booked; no second "
+                                "visit was booked."))
     return locked
 
 
@@ -380,7 +380,7 @@ def appointment_complete(*, actor: User, appointment: Appointment, mileage: int,
         if mileage_errors := _mileage_error(mileage, at_least=locked.mileage_in or 0):
             errors["mileage"] = mileage_errors
         elif next_due_km is not None and not mileage < next_due_km <= mileage + MILEAGE_MAX:
-            errors["next_due_km"] = [_("The next maintenance is at more than %(km)s km.")
+            errors["next_due_km"] = [_("The next maintenance must come after today's mileage (%(km)s km).")
                                      % {"km": mileage}]
         if errors:
             raise ValidationError(errors)

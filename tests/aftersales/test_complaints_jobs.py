@@ -48,7 +48,8 @@ def test_nothing_before_the_first_deadline(complaint):
     assert breaches(complaint) == []
 
 
-def test_a_missed_response_goes_to_the_consultants_supervisor(complaint, supervisor):
+def test_a_missed_response_goes_to_the_consultants_supervisor(complaint, supervisor, settings):
+    settings.LANGUAGE_CODE = "en"  # the event note is stored in the site's language
     created = escalate_complaints(now=T0 + 2 * HOUR + MINUTE)
 
     complaint.refresh_from_db()

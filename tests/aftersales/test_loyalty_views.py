@@ -421,6 +421,7 @@ def test_packages_other_roles_are_forbidden(client, make_user, role):
     assert ServicePackage.objects.count() == 0
 
 
+@pytest.mark.usefixtures("in_english")  # the stored text is written in English
 def test_the_referred_leads_timeline_shows_the_referral(client, consultant, carer, referrer):
     referral = refer(carer, referrer)
     client.force_login(english(consultant))

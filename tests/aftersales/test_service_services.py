@@ -226,7 +226,7 @@ def test_book_from_the_step_twice_is_refused(advisor, car, store):
               day=store.today() + dt.timedelta(days=3))
 
     assert refused.value.messages in (
-        ["This first maintenance is booked already; nothing was booked."],
+        ["This first maintenance is already booked; no second visit was booked."],
         ["This first-maintenance reminder is closed already (Done); nothing was booked."])
     assert Appointment.objects.count() == 1
 
@@ -452,7 +452,7 @@ def test_complete_adds_a_service_event_to_the_customer_latest_lead(advisor, chec
      {"items": ["The amount of “机油” has at most two decimals (fen)."]}),
     ({"mileage": 4000},
      {"mileage": ["Enter a mileage from 4870 to 2000000 km."]}),
-    ({"next_due_km": 4900}, {"next_due_km": ["The next maintenance is at more than 5000 km."]}),
+    ({"next_due_km": 4900}, {"next_due_km": ["The next maintenance must come after today's mileage (5000 km)."]}),
 ])
 def test_complete_bad_input_names_the_field_and_changes_nothing(advisor, checked_in, kwargs,
                                                                 errors):

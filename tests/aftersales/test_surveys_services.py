@@ -205,7 +205,9 @@ def test_answer_adds_a_survey_event_to_the_contract_lead(consultant, manager, bu
     assert event.data == {"survey": survey.pk, "lowest_score": 10}
 
 
-def test_a_low_score_opens_one_care_task_due_on_the_store_day(consultant, manager, buyer):
+def test_a_low_score_opens_one_care_task_due_on_the_store_day(consultant, manager, buyer,
+                                                             settings):
+    settings.LANGUAGE_CODE = "en"  # the task's title is stored in the site's language
     survey = delivery_survey(consultant, buyer, manager=manager, now=LATE_UTC)
     scores = {**ALL_TENS, SurveyQuestion.EXPLANATION: 6}
 
