@@ -380,8 +380,9 @@ def appointment_complete(*, actor: User, appointment: Appointment, mileage: int,
         if mileage_errors := _mileage_error(mileage, at_least=locked.mileage_in or 0):
             errors["mileage"] = mileage_errors
         elif next_due_km is not None and not mileage < next_due_km <= mileage + MILEAGE_MAX:
-            errors["next_due_km"] = [_("The next maintenance must come after today's mileage (%(km)s km).")
-                                     % {"km": mileage}]
+            errors["next_due_km"] = [
+                _("The next maintenance must come after today's mileage (%(km)s km).")
+                % {"km": mileage}]
         if errors:
             raise ValidationError(errors)
         record = ServiceRecord.objects.create(

@@ -138,6 +138,10 @@ class Contract(Audited):
             models.Index(fields=["store", "status", "-created_at"],
                          name="contract_store_status_idx"),
             models.Index(fields=["consultant", "-created_at"], name="contract_consultant_idx"),
+            # After-sales reads the store's recent deliveries (the data-quality list of the
+            # last 30 days, the owners' newest cars): a range on the delivery moment.
+            models.Index(fields=["store", "delivered_at"], name="contract_store_delivered_idx",
+                         condition=Q(delivered_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

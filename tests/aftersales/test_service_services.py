@@ -452,7 +452,8 @@ def test_complete_adds_a_service_event_to_the_customer_latest_lead(advisor, chec
      {"items": ["The amount of “机油” has at most two decimals (fen)."]}),
     ({"mileage": 4000},
      {"mileage": ["Enter a mileage from 4870 to 2000000 km."]}),
-    ({"next_due_km": 4900}, {"next_due_km": ["The next maintenance must come after today's mileage (5000 km)."]}),
+    ({"next_due_km": 4900},
+     {"next_due_km": ["The next maintenance must come after today's mileage (5000 km)."]}),
 ])
 def test_complete_bad_input_names_the_field_and_changes_nothing(advisor, checked_in, kwargs,
                                                                 errors):
