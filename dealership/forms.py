@@ -17,6 +17,31 @@ from dealership.models import Customer, User
 from dealership.validators import ensure_within, normalize_id_number, normalize_phone
 
 
+class ConsultantFilterMixin(forms.Form):
+    """A list's "whose" filter: the store's selling staff to choose from; a consultant's
+    lists are their own already, so the field is left out for them."""
+
+    consultant = forms.ModelChoiceField(label=_("Consultant"), required=False,
+                                        queryset=User.objects.none(),
+                                        empty_label=_("Everyone"))
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.role == Role.CONSULTANT:
+            del self.fields["consultant"]
+        else:
+            self.fields["consultant"].queryset = User.objects.filter(
+                store_id=user.store_id, role__in=(Role.CONSULTANT, Role.SUPERVISOR),
+                is_active=True).order_by("name")
+
+
+def refusal_status(error: ValidationError) -> int:
+    """The status of a service's refusal: input to fix (a message naming its field) is 400;
+    a refusal of the step itself, naming no field (the object moved on, someone else acted
+    first), is 409."""
+    return 400 if hasattr(error, "error_dict") else 409
+
+
 def apply_service_errors(form: forms.Form, error: ValidationError, *,
                          field_for: Mapping[str, str] | None = None) -> None:
     """Show a service's refusal on the form that collected the input: each message on the

@@ -41,7 +41,7 @@ from aftersales.selectors.loyalty import (
     referrals_for_user,
 )
 from aftersales.services import loyalty as services
-from dealership.forms import apply_service_errors
+from dealership.forms import apply_service_errors, refusal_status
 from dealership.models import Customer
 from dealership.permissions import role_required
 
@@ -51,11 +51,6 @@ LEDGER = "aftersales/loyalty_ledger.html"
 REFERRALS = "aftersales/loyalty_referral_list.html"
 PACKAGES = "aftersales/loyalty_package_list.html"
 PACKAGE_FORM = "aftersales/loyalty_package_edit.html"
-
-
-def _status_of(error: ValidationError) -> int:
-    """Input to fix (a field named) is 400; a refusal of the step itself is 409."""
-    return 400 if hasattr(error, "error_dict") else 409
 
 
 # --- Refer a friend -----------------------------------------------------------------------
@@ -73,7 +68,7 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
                 referral = services.referral_create(actor=request.user, referrer=referrer,
                                                     **form.cleaned_data)
             except ValidationError as error:
-                status = _status_of(error)
+                status = refusal_status(error)
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("%(friend)s is referred by %(name)s; the lead is "
@@ -128,7 +123,7 @@ def loyalty_redeem(request: HttpRequest, pk: int) -> HttpResponse:
             entry = services.points_redeem(actor=request.user, customer=customer,
                                            package=form.cleaned_data["package"])
         except ValidationError as error:
-            status = _status_of(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("%(package)s redeemed for %(points)s points; %(balance)s "
@@ -151,7 +146,7 @@ def loyalty_adjust(request: HttpRequest, pk: int) -> HttpResponse:
             entry = services.points_adjust(actor=request.user, customer=customer,
                                            **form.cleaned_data)
         except ValidationError as error:
-            status = _status_of(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Balance adjusted by %(points)+d points; now %(balance)s.")
@@ -209,7 +204,7 @@ def package_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     saved = services.package_update(actor=request.user, package=package,
                                                     **form.cleaned_data)
             except ValidationError as error:
-                status = _status_of(error)
+                status = refusal_status(error)
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("Package “%(name)s” saved.") % {"name": saved.name})

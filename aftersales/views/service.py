@@ -34,7 +34,7 @@ from aftersales.permissions import (
 )
 from aftersales.selectors import service as selectors
 from aftersales.services import service as services
-from dealership.forms import apply_service_errors
+from dealership.forms import apply_service_errors, refusal_status
 from dealership.htmx import partial_template
 from dealership.permissions import role_required
 
@@ -46,12 +46,6 @@ APPOINTMENT = "aftersales/service_appointment.html"
 COMPLETE = "aftersales/service_complete.html"
 RECORD = "aftersales/service_record.html"
 CAPACITY = "aftersales/service_capacity.html"
-
-
-def _status(error: ValidationError) -> int:
-    """A field's error is the input's fault (400); a refusal naming no field is the
-    appointment's state: someone else acted first (409)."""
-    return 400 if hasattr(error, "error_dict") else 409
 
 
 def _day_param(raw: str | None, today: dt.date) -> tuple[dt.date, str]:
@@ -160,7 +154,7 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
                 appointment = services.appointment_book(actor=request.user, care_step=step,
                                                         **values)
             except ValidationError as error:
-                status = _status(error)
+                status = refusal_status(error)
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("Booked: %(type)s on %(day)s at %(slot)s.") % {
@@ -245,7 +239,7 @@ def appointment_check_in(request: HttpRequest, pk: int) -> HttpResponse:
             services.appointment_check_in(actor=request.user, appointment=appointment,
                                           mileage=form.cleaned_data["mileage"])
         except ValidationError as error:
-            status = _status(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             status, notice = 200, _("Checked in.")
@@ -284,7 +278,7 @@ def appointment_complete(request: HttpRequest, pk: int) -> HttpResponse:
             record = services.appointment_complete(actor=request.user, appointment=appointment,
                                                    **form.service_values())
         except ValidationError as error:
-            status = _status(error)
+            status = refusal_status(error)
             apply_service_errors(form, error, field_for={"items": "item_0"})
         else:
             messages.success(request, _("Visit completed; the service record is written."))
@@ -304,7 +298,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             services.appointment_cancel(actor=request.user, appointment=appointment,
                                         reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            status = _status(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Appointment cancelled; its place is free again."))
@@ -320,7 +314,8 @@ def appointment_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.appointment_no_show(actor=request.user, appointment=appointment)
     except ValidationError as error:
-        return _refused(request, appointment, _status(error), refusal=" ".join(error.messages))
+        return _refused(request, appointment, refusal_status(error),
+                        refusal=" ".join(error.messages))
     messages.success(request, _("Marked as a no-show; the place is free again."))
     return redirect("aftersales:appointment_detail", pk=pk)
 

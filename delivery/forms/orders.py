@@ -6,27 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dealership.enums import Role
-from dealership.models import StockVehicle, User
+from dealership.forms import ConsultantFilterMixin
+from dealership.models import StockVehicle
 from delivery.enums import OrderStage
 
 
-class OrderFilterForm(forms.Form):
+class OrderFilterForm(ConsultantFilterMixin):
     stage = forms.ChoiceField(label=_("Stage"), required=False,
                               choices=[("", _("All stages")), *OrderStage.choices])
     at_risk = forms.BooleanField(label=_("Delivery date at risk"), required=False)
-    consultant = forms.ModelChoiceField(label=_("Consultant"), required=False,
-                                        queryset=User.objects.none(),
-                                        empty_label=_("Everyone"))
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        if user.role == Role.CONSULTANT:
-            del self.fields["consultant"]
-        else:
-            self.fields["consultant"].queryset = User.objects.filter(
-                store_id=user.store_id, role__in=(Role.CONSULTANT, Role.SUPERVISOR),
-                is_active=True).order_by("name")
+    field_order = ("stage", "at_risk", "consultant")
 
 
 class AllocationForm(forms.Form):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from contracts.models import Contract
-from dealership.forms import apply_service_errors
+from dealership.forms import apply_service_errors, refusal_status
 from dealership.permissions import role_required
 from delivery.enums import HANDOVER_CHECKLIST, GateCondition
 from delivery.forms.handover import (
@@ -48,12 +48,6 @@ PDI = "delivery/pdi.html"
 CALENDAR = "delivery/calendar.html"
 APPOINTMENT = "delivery/appointment.html"
 HANDOVER = "delivery/handover.html"
-
-
-def _status(error: ValidationError) -> int:
-    """A field's error is the input's fault (400); a refusal naming no field is the state
-    of the contract or car (409: someone else acted, or the gate is closed)."""
-    return 400 if hasattr(error, "error_dict") else 409
 
 
 # --- The store's inspection list ----------------------------------------------------------
@@ -130,7 +124,7 @@ def pdi(request: HttpRequest, pk: int) -> HttpResponse:
             state = pdi_services.pdi_record(actor=request.user, contract=contract,
                                             results=form.cleaned_data["results"])
         except ValidationError as error:
-            status = _status(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Inspection passed: the car is ready for its "
@@ -185,7 +179,7 @@ def appointment(request: HttpRequest, pk: int) -> HttpResponse:
                 services.handover_schedule(actor=request.user, contract=contract,
                                            **form.cleaned_data)
             except ValidationError as error:
-                status = _status(error)
+                status = refusal_status(error)
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("Delivery appointment saved."))
@@ -233,7 +227,7 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
             services.handover_update(actor=request.user, contract=contract, photo=photo,
                                      **values)
         except ValidationError as error:
-            status = _status(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Handover saved."))
@@ -253,7 +247,7 @@ def handover_complete(request: HttpRequest, pk: int) -> HttpResponse:
             services.handover_complete(actor=request.user, contract=contract,
                                        **form.cleaned_data)
         except ValidationError as error:
-            status = _status(error)
+            status = refusal_status(error)
             if status == 409:
                 refusal = " ".join(error.messages)
             elif set(error.message_dict) <= {"override_reason", "override_condition"}:

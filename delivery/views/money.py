@@ -23,7 +23,7 @@ from contracts.models import Contract
 from contracts.selectors.contracts import contract_get_for_user
 from contracts.services.ledger import payment_date_range, payment_received_range
 from dealership.enums import Role
-from dealership.forms import apply_service_errors
+from dealership.forms import apply_service_errors, refusal_status
 from dealership.models import User
 from dealership.permissions import has_role, role_required
 from delivery.enums import LOAN_GRANTED_STATUSES, LoanDocument, LoanStatus
@@ -64,11 +64,6 @@ PAYMENT_FORM = "delivery/payment_record.html"
 PAYMENT_DATE = "delivery/payment_date.html"
 LOAN_FORM = "delivery/loan_edit.html"
 INSURANCE_FORM = "delivery/insurance_create.html"
-
-
-def _status_of(error: ValidationError) -> int:
-    """Input to fix (a field named) is 400; a refusal of the step itself is 409."""
-    return 400 if hasattr(error, "error_dict") else 409
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -142,7 +137,7 @@ def payment_record(request: HttpRequest, pk: int) -> HttpResponse:
             payment = finance.payment_collect(actor=request.user, contract=contract,
                                               **form.cleaned_data)
         except ValidationError as error:
-            status = _status_of(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("%(kind)s of ¥%(amount)s recorded on %(contract)s.")
@@ -174,7 +169,7 @@ def payment_date_set(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, contract=contract,
                 day=form.cleaned_data["promised_payment_date"])
         except ValidationError as error:
-            status = _status_of(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             day = form.cleaned_data["promised_payment_date"]
@@ -244,7 +239,7 @@ def loan_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 notice = _("Loan application to %(lender)s saved.") % {
                     "lender": form.cleaned_data["lender"]}
         except ValidationError as error:
-            status = _status_of(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             messages.success(request, notice)
@@ -265,7 +260,7 @@ def loan_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             loan = finance.loan_decide(actor=request.user, loan=loan, **form.cleaned_data)
         except ValidationError as error:
-            status = _status_of(error)
+            status = refusal_status(error)
             apply_service_errors(form, error)
         else:
             messages.success(request, LOAN_DECIDED[loan.status])
@@ -294,7 +289,7 @@ def insurance_create(request: HttpRequest, pk: int) -> HttpResponse:
                 policy = finance.insurance_add(actor=request.user, contract=contract,
                                                **form.cleaned_data)
             except ValidationError as error:
-                status = _status_of(error)
+                status = refusal_status(error)
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("Policy %(number)s of %(insurer)s recorded.")
