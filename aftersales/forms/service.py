@@ -61,7 +61,8 @@ class BookingForm(forms.Form):
                                   coerce=lambda value: dt.time.fromisoformat(value))
     note = forms.CharField(label=_("Note"), max_length=NOTE_MAX, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    care_step = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    care_step = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                   widget=forms.HiddenInput)
 
     def __init__(self, *args, store_id: int, customer: Customer | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -388,6 +388,39 @@ def test_book_a_day_out_of_range_is_400(client, advisor, car, store):
     assert (Appointment.objects.count(), ServiceDay.objects.count()) == (0, 0)
 
 
+@pytest.mark.parametrize("care_step", ["0", "99999999", str(2**31)])
+def test_book_with_a_reminder_id_naming_none_is_404_and_books_nothing(client, advisor, car,
+                                                                      store, care_step):
+    customer, vehicle, _contract = car
+    client.force_login(advisor)
+    day = (store.today() + dt.timedelta(days=1)).isoformat()
+
+    response = client.post(BOOK, {"customer": customer.pk, "vehicle": vehicle.pk,
+                                  "appointment_type": MAINTENANCE, "day": day,
+                                  "slot": "10:30", "care_step": care_step})
+
+    assert response.status_code == 404
+    assert (Appointment.objects.count(), ServiceDay.objects.count()) == (0, 0)
+
+
+def test_book_with_an_over_long_reminder_id_is_400_and_books_nothing(client, advisor, car,
+                                                                      store):
+    # Not read as a reminder (too long to be an id), so the form refuses it rather than
+    # booking as if no reminder had been named.
+    customer, vehicle, _contract = car
+    client.force_login(advisor)
+    day = (store.today() + dt.timedelta(days=1)).isoformat()
+
+    response = client.post(BOOK, {"customer": customer.pk, "vehicle": vehicle.pk,
+                                  "appointment_type": MAINTENANCE, "day": day,
+                                  "slot": "10:30", "care_step": str(10**30)})
+
+    assert response.status_code == 400
+    assert "care_step" in response.context["form"].errors
+    assert response.context["form"]["day"].value() == day
+    assert (Appointment.objects.count(), ServiceDay.objects.count()) == (0, 0)
+
+
 def test_book_a_customer_without_a_car_is_not_offered(client, advisor, car, store,
                                                       consultant):
     stranger = _customer(store, consultant, "无车")
