@@ -300,6 +300,10 @@ CELERY_BEAT_SCHEDULE: dict = {
                                        "schedule": crontab(minute=25)},
     "aftersales-escalate-complaints": {"task": "aftersales.escalate_complaints",
                                        "schedule": crontab(minute="*/5")},
+    # Reports: every 10 minutes, the stores whose daily-report time has passed today and
+    # whose day has no report yet get one (idempotent per store and day).
+    "reports-make-daily-reports": {"task": "reports.make_daily_reports",
+                                   "schedule": crontab(minute="*/10")},
     # PIPL retention: never-converted customers past their store's period are anonymised.
     "dealership-anonymise-expired-customers": {
         "task": "dealership.anonymise_expired_customers", "schedule": crontab(hour=3, minute=15)},

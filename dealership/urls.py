@@ -47,5 +47,6 @@ urlpatterns = [
     path("aftersales/", include("aftersales.urls")),
     path("s/", include("aftersales.urls.public")),
     path("reports/", include("reports.urls")),
+    path("wall/", include("reports.urls.wall")),
     path("admin/", admin.site.urls),
 ]

@@ -35,7 +35,9 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         ordering = ["expected_at"]
         indexes = [models.Index(fields=["store", "status", "expected_at"],
-                                name="invitation_due_idx")]
+                                name="invitation_due_idx"),
+                   # The invitations made in a period (reports: the consultants' activity).
+                   models.Index(fields=["store", "created_at"], name="invitation_made_idx")]
         constraints = [
             models.UniqueConstraint(fields=["lead"], condition=Q(status="scheduled"),
                                     name="invitation_one_scheduled_per_lead"),

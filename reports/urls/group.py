@@ -1,9 +1,7 @@
 from django.urls import path
 
-from reports import views
+from reports.views import group as views
 
-app_name = "reports"
 urlpatterns = [
-    path("store/", views.store_overview, name="store_overview"),
     path("group/", views.group_overview, name="group_overview"),
 ]
