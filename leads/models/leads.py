@@ -111,6 +111,8 @@ class Lead(models.Model):
             models.Index(fields=["store", "-created_at"], name="lead_created_idx"),
             models.Index(fields=["store", "channel", "created_at"], name="lead_channel_idx"),
             models.Index(fields=["customer", "status"], name="lead_customer_idx"),
+            # Reports: the leads closed in a period (lost reasons), a range on closed_at.
+            models.Index(fields=["store", "status", "closed_at"], name="lead_closed_idx"),
             # The escalation ladder and the overdue flag look only at these few rows.
             models.Index(fields=["created_at"], condition=Q(first_touch_at__isnull=True),
                          name="lead_untouched_idx"),
