@@ -42,6 +42,9 @@ class DailyReport(models.Model):
         ordering = ["-day", "-version"]
         constraints = [models.UniqueConstraint(fields=["store", "day", "version"],
                                                name="daily_report_version_unique")]
+        # The evening job's sweep: versions still pending, oldest first.
+        indexes = [models.Index(fields=["created_at"], name="daily_report_pending_idx",
+                                condition=models.Q(status=DailyReportStatus.PENDING))]
 
     def __str__(self) -> str:
         return f"{self.store} · {self.day} · v{self.version}"
