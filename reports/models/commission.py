@@ -20,13 +20,18 @@ class CommissionScheme(models.Model):
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("store"))
     valid_from = models.DateField(_("in force from"), help_text=_("The first day of a month."))
-    value_added_percent = models.DecimalField(_("value-added packages (%)"), max_digits=5,
+    # The base is the contract's value-added revenue, packages and accessories (精品) alike:
+    # the same figure as the targets' "value-added revenue" (reports.metrics).
+    value_added_percent = models.DecimalField(_("value-added: packages and accessories (%)"),
+                                              max_digits=5,
                                               decimal_places=2, default=Decimal(0),
                                               validators=PERCENT)
-    finance_percent = models.DecimalField(_("finance attached (%)"), max_digits=5,
+    # Of the loan amount when the contract's loan was approved or disbursed.
+    finance_percent = models.DecimalField(_("finance attached: loan amount (%)"), max_digits=5,
                                           decimal_places=2, default=Decimal(0),
                                           validators=PERCENT)
-    insurance_percent = models.DecimalField(_("insurance attached (%)"), max_digits=5,
+    # Of the premiums of the insurance policies recorded on the contract.
+    insurance_percent = models.DecimalField(_("insurance attached: premiums (%)"), max_digits=5,
                                             decimal_places=2, default=Decimal(0),
                                             validators=PERCENT)
     note = models.CharField(_("note"), max_length=200, blank=True)
