@@ -30,32 +30,55 @@ def _register_home() -> None:
 
 # --- Monthly targets and the working calendar ----------------------------------------------
 def _register_targets() -> None:
-    pass
+    register_nav_item(url_name="reports:targets", label=_("Targets"),
+                      roles=(Role.MANAGER, Role.SUPERVISOR, Role.CONSULTANT), order=95)
 
 
 # --- Morning and evening meetings, the manager's notes ------------------------------------
 def _register_meetings() -> None:
-    pass
+    for url_name, label, order in (("reports:morning_meeting", _("Morning meeting"), 91),
+                                   ("reports:evening_meeting", _("Evening meeting"), 92)):
+        register_nav_item(url_name=url_name, label=label,
+                          roles=(Role.MANAGER, Role.SUPERVISOR), order=order)
 
 
 # --- The wall screen and its kiosk links ------------------------------------------------
 def _register_wall() -> None:
-    pass
+    from django.db.models.signals import post_delete, post_save
+
+    from reports.freshness import BOARD_MODELS, bump_on_change
+
+    register_nav_item(url_name="reports:kiosk_links", label=_("Wall screen"),
+                      roles=(Role.MANAGER,), order=93)
+    # The wall screen's ETags (reports.freshness): a row the boards read changed.
+    for label in BOARD_MODELS:
+        for signal in (post_save, post_delete):
+            signal.connect(bump_on_change, sender=label, weak=False,
+                           dispatch_uid=f"reports.wall.{signal is post_save}.{label}")
 
 
 # --- Reports with charts and their CSV exports -------------------------------------------
 def _register_charts() -> None:
-    pass
+    from reports.permissions import CHART_ROLES
+
+    register_nav_item(url_name="reports:charts", label=_("Reports"), roles=CHART_ROLES,
+                      order=96)
 
 
 # --- The daily report PDF --------------------------------------------------------------
 def _register_daily() -> None:
-    pass
+    from reports.permissions import DAILY_REPORT_ROLES
+
+    register_nav_item(url_name="reports:daily_reports", label=_("Daily reports"),
+                      roles=DAILY_REPORT_ROLES, order=97)
 
 
 # --- Commission -------------------------------------------------------------------------
 def _register_commission() -> None:
-    pass
+    """One "Commission" item: a consultant's own statement, the manager's table of everyone
+    (and from it the scheme), finance's payroll download."""
+    register_nav_item(url_name="reports:commission", label=_("Commission"),
+                      roles=(Role.CONSULTANT, Role.MANAGER, Role.FINANCE), order=98)
 
 
 # --- The group executive's view ----------------------------------------------------------

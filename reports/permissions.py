@@ -25,3 +25,47 @@ COMMISSION_VIEW_ROLES = (Role.MANAGER, Role.CONSULTANT)
 COMMISSION_SCHEME_ROLES = (Role.MANAGER,)
 COMMISSION_EXPORT_ROLES = (Role.MANAGER, Role.FINANCE)
 GROUP_ROLES = (Role.GROUP_EXEC, Role.ADMIN)
+
+
+def can_make_daily_report(user, store) -> bool:
+    """A manager makes a day's report again (a new version), in their own store."""
+    from dealership.permissions import has_role
+
+    return has_role(user, *DAILY_REPORT_MAKE_ROLES) and user.store_id == store.pk
+
+
+def can_write_meeting_notes(user, store) -> bool:
+    """Add or remove the meeting notes of `store`: its managers."""
+    return (user.is_authenticated and user.is_active and user.role in MEETING_NOTE_ROLES
+            and user.store_id is not None and user.store_id == store.pk)
+
+
+def can_view_commission(user, consultant) -> bool:
+    """See `consultant`'s commission statement: themselves, or a manager of their store."""
+    if not (user.is_authenticated and user.is_active and user.role in COMMISSION_VIEW_ROLES
+            and user.store_id is not None and consultant.store_id == user.store_id):
+        return False
+    return user.role != Role.CONSULTANT or consultant.pk == user.pk
+
+
+def can_export_commission(user) -> bool:
+    """Download the store's commission for payroll: its managers and finance."""
+    return (user.is_authenticated and user.is_active and user.role in COMMISSION_EXPORT_ROLES
+            and user.store_id is not None)
+
+
+def can_set_commission_scheme(user, store) -> bool:
+    """Add a version of `store`'s commission scheme: its managers."""
+    return (user.is_authenticated and user.is_active and user.role in COMMISSION_SCHEME_ROLES
+            and user.store_id is not None and user.store_id == store.pk)
+
+
+# Charts: marketing reads the channel and campaign reports (aggregates of leads, no customer
+# row, no staff line); the staff reports are the sales managers'.
+CHART_CHANNEL_ROLES = CHART_ROLES
+CHART_STAFF_ROLES = (Role.MANAGER, Role.SUPERVISOR)
+
+
+def can_view_chart(user, roles: tuple[str, ...]) -> bool:
+    """May this user open a chart report open to `roles` (of their own store)?"""
+    return bool(user.store_id) and user.role in roles

@@ -27,6 +27,8 @@ class KioskLink(models.Model):
         verbose_name = _("wall-screen link")
         verbose_name_plural = _("wall-screen links")
         ordering = ["-created_at", "-id"]
+        # The manager's list: the store's links, newest first.
+        indexes = [models.Index(fields=["store", "-created_at"], name="kiosk_link_store_idx")]
 
     def __str__(self) -> str:
         return self.label or f"{self.store} · {self.created_at:%Y-%m-%d}"

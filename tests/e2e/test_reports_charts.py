@@ -18,14 +18,6 @@ from tests.leads.factories import LeadFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _allow_orm_beside_playwright():
-    # As tests/e2e/conftest.py: Playwright's sync API runs an event loop in the test thread.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 def test_funnel_chart_is_drawn_under_the_csp(live_server, page: Page, store, tmp_path):
     manager = english(UserFactory(username="zhou", name="周经理", role=Role.MANAGER,
                                   store=store))
