@@ -62,7 +62,7 @@ def _register_charts() -> None:
     from reports.permissions import CHART_ROLES
 
     register_nav_item(url_name="reports:charts", label=_("Reports"), roles=CHART_ROLES,
-                      order=96)
+                      order=296)
 
 
 # --- The daily report PDF --------------------------------------------------------------
@@ -70,7 +70,7 @@ def _register_daily() -> None:
     from reports.permissions import DAILY_REPORT_ROLES
 
     register_nav_item(url_name="reports:daily_reports", label=_("Daily reports"),
-                      roles=DAILY_REPORT_ROLES, order=97)
+                      roles=DAILY_REPORT_ROLES, order=297)
 
 
 # --- Commission -------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def _register_commission() -> None:
     """One "Commission" item: a consultant's own statement, the manager's table of everyone
     (and from it the scheme), finance's payroll download."""
     register_nav_item(url_name="reports:commission", label=_("Commission"),
-                      roles=(Role.CONSULTANT, Role.MANAGER, Role.FINANCE), order=98)
+                      roles=(Role.CONSULTANT, Role.MANAGER, Role.FINANCE), order=298)
 
 
 # --- The group executive's view ----------------------------------------------------------

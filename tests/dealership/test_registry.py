@@ -21,54 +21,71 @@ from tests.factories import UserFactory
 
 # Every role's menu in order, with the items each stage registers.
 EXPECTED_MENUS = {
-    Role.RECEPTIONIST: ["showroom:desk", "showroom:calendar", "showroom:roster", "leads:create",
-                        "delivery:calendar"],
+    Role.RECEPTIONIST: [
+        "showroom:desk", "showroom:calendar", "showroom:roster", "leads:create",
+        "delivery:calendar"
+    ],
     Role.CONSULTANT: [
         "my_day", "showroom:calendar", "showroom:invitations", "showroom:talk_tracks",
-        "contracts:quote_list", "contracts:contract_list", "leads:list", "leads:create",
-        "leads:pool", "customers:list", "delivery:order_list", "delivery:calendar",
-        "stock:list", "aftersales:survey_results", "aftersales:complaint_board",
-        "aftersales:referral_list",
+        "reports:targets", "contracts:quote_list", "contracts:contract_list",
+        "leads:list", "leads:create", "leads:pool", "customers:list",
+        "delivery:order_list", "delivery:calendar", "stock:list",
+        "aftersales:survey_results", "aftersales:complaint_board",
+        "aftersales:referral_list", "reports:commission"
     ],
     Role.SUPERVISOR: [
-        "leads:team_board", "showroom:calendar", "showroom:invitations", "showroom:talk_tracks",
-        "showroom:inspection", "contracts:approval_inbox", "contracts:quote_list",
-        "contracts:contract_list", "leads:list", "leads:pool", "customers:list",
-        "leads:campaigns", "leads:lost_report", "leads:team", "delivery:order_list",
-        "delivery:calendar", "delivery:stock_board", "stock:list", "aftersales:owner_list",
-        "aftersales:care_steps", "aftersales:survey_results", "aftersales:complaint_board",
-        "aftersales:referral_list",
+        "leads:team_board", "showroom:calendar", "showroom:invitations",
+        "showroom:talk_tracks", "showroom:inspection", "reports:morning_meeting",
+        "reports:evening_meeting", "reports:targets", "contracts:approval_inbox",
+        "contracts:quote_list", "contracts:contract_list", "leads:list", "leads:pool",
+        "customers:list", "leads:campaigns", "leads:lost_report", "leads:team",
+        "delivery:order_list", "delivery:calendar", "delivery:stock_board", "stock:list",
+        "aftersales:owner_list", "aftersales:care_steps", "aftersales:survey_results",
+        "aftersales:complaint_board", "aftersales:referral_list", "reports:charts",
+        "reports:daily_reports"
     ],
     Role.MANAGER: [
         "leads:team_board", "showroom:desk", "showroom:calendar", "showroom:invitations",
         "showroom:roster", "showroom:talk_tracks", "showroom:inspection",
-        "reports:store_overview", "contracts:approval_inbox", "contracts:review_queue",
-        "contracts:quote_list", "contracts:contract_list", "leads:list", "leads:pool",
-        "customers:list", "leads:campaigns", "leads:lost_report", "leads:team", "leads:policy",
-        "delivery:order_list", "delivery:calendar", "delivery:pdi_items", "delivery:stock_board",
-        "stock:list", "delivery:receivables", "aftersales:service_desk",
-        "aftersales:service_week", "aftersales:owner_list", "aftersales:care_steps",
-        "aftersales:care_settings", "aftersales:survey_results", "aftersales:complaint_board",
+        "reports:store_overview", "reports:morning_meeting", "reports:evening_meeting",
+        "reports:kiosk_links", "reports:targets", "contracts:approval_inbox",
+        "contracts:review_queue", "contracts:quote_list", "contracts:contract_list",
+        "leads:list", "leads:pool", "customers:list", "leads:campaigns",
+        "leads:lost_report", "leads:team", "leads:policy", "delivery:order_list",
+        "delivery:calendar", "delivery:pdi_items", "delivery:stock_board", "stock:list",
+        "delivery:receivables", "aftersales:service_desk", "aftersales:service_week",
+        "aftersales:owner_list", "aftersales:care_steps", "aftersales:care_settings",
+        "aftersales:survey_results", "aftersales:complaint_board",
         "aftersales:referral_list", "aftersales:package_list", "aftersales:campaign_list",
-        "aftersales:segment_list",
+        "aftersales:segment_list", "reports:charts", "reports:daily_reports",
+        "reports:commission"
     ],
-    Role.FINANCE: ["contracts:quote_list", "contracts:contract_list", "customers:list",
-                   "delivery:order_list", "delivery:stock_board", "stock:list",
-                   "delivery:finance_desk", "delivery:receivables"],
-    Role.SERVICE_ADVISOR: ["customers:list", "aftersales:service_desk", "aftersales:service_week",
-                           "aftersales:owner_list", "aftersales:survey_results",
-                           "aftersales:complaint_board"],
-    Role.CUSTOMER_CARE: ["customers:list", "aftersales:service_week", "aftersales:owner_list",
-                         "aftersales:care_desk", "aftersales:survey_results",
-                         "aftersales:complaint_board", "aftersales:referral_list",
-                         "aftersales:campaign_list", "aftersales:segment_list"],
-    Role.MARKETING: ["leads:marketing_home", "leads:list", "leads:create", "customers:list",
-                     "leads:campaigns", "leads:import", "leads:message_list",
-                     "aftersales:campaign_list", "aftersales:segment_list"],
-    Role.GROUP_EXEC: ["reports:group_overview"],
-    Role.ADMIN: ["contracts:quote_list", "contracts:contract_list", "leads:list",
-                 "customers:list", "stock:list", "reports:group_overview",
-                 "contracts:discount_policy", "console"],
+    Role.FINANCE: [
+        "contracts:quote_list", "contracts:contract_list", "customers:list",
+        "delivery:order_list", "delivery:stock_board", "stock:list",
+        "delivery:finance_desk", "delivery:receivables", "reports:commission"
+    ],
+    Role.SERVICE_ADVISOR: [
+        "customers:list", "aftersales:service_desk", "aftersales:service_week",
+        "aftersales:owner_list", "aftersales:survey_results", "aftersales:complaint_board"
+    ],
+    Role.CUSTOMER_CARE: [
+        "customers:list", "aftersales:service_week", "aftersales:owner_list",
+        "aftersales:care_desk", "aftersales:survey_results", "aftersales:complaint_board",
+        "aftersales:referral_list", "aftersales:campaign_list", "aftersales:segment_list"
+    ],
+    Role.MARKETING: [
+        "leads:marketing_home", "leads:list", "leads:create", "customers:list",
+        "leads:campaigns", "leads:import", "leads:message_list",
+        "aftersales:campaign_list", "aftersales:segment_list", "reports:charts"
+    ],
+    Role.GROUP_EXEC: [
+        "reports:group_overview"
+    ],
+    Role.ADMIN: [
+        "contracts:quote_list", "contracts:contract_list", "leads:list", "customers:list",
+        "stock:list", "reports:group_overview", "contracts:discount_policy", "console"
+    ],
 }
 
 EXPECTED_HOMES = {
@@ -190,9 +207,10 @@ def test_role_permissions_core_fragments_name_only_the_core():
     assert labels == {"dealership"}
 
 
-def test_demo_seeders_run_leads_then_showroom_then_contracts_then_delivery_then_aftersales():
+def test_demo_seeders_run_in_the_order_of_the_layers():
     assert [seeder.seed.__module__ for seeder in registry.demo_seeders()] == [
-        "leads.apps", "showroom.apps", "contracts.apps", "delivery.apps", "aftersales.apps"]
+        "leads.apps", "showroom.apps", "contracts.apps", "delivery.apps", "aftersales.apps",
+        "reports.apps"]
 
 
 # --- Registering ----------------------------------------------------------------------------
