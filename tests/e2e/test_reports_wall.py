@@ -26,15 +26,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = os.environ.get("WALL_SCREENSHOTS", "")  # a folder to keep them in, if set
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _orm_beside_playwright(django_db_setup):
-    # As tests/e2e/conftest.py: Playwright's sync API runs an event loop in the test thread
-    # (the test database is made first, before that loop runs).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1920, "height": 1080},
