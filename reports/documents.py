@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from contracts.documents import RenderedPDF, render_pdf
 from reports.enums import NoteTopic, TargetMetric
-from reports.metrics import Figures
+from reports.metrics import FIGURE_LABELS, Figures
 from reports.selectors.meetings import EveningBoard
 
 TEMPLATE = "reports/pdf/daily_report.html"
@@ -46,20 +45,10 @@ def _length(value, top) -> Decimal:
 
 
 def _rate_bars(figures: Figures) -> list[Bar]:
-    labels = {
-        "walk_in_conversion": _("Walk-in conversion"),
-        "lead_to_visit_rate": _("Lead-to-visit rate"),
-        "lead_to_deal_rate": _("Lead-to-deal rate"),
-        "invitation_show_rate": _("Invitation show rate"),
-        "test_drive_rate": _("Test-drive rate"),
-        "activation_rate": _("Activation rate"),
-        "first_contact_sla": _("First-contact SLA"),
-        "complaint_sla": _("Complaint SLA"),
-    }
     bars = []
     for key in Figures.RATES:
         rate = getattr(figures, key)
-        bars.append(Bar(label=labels[key], value=rate.percent,
+        bars.append(Bar(label=FIGURE_LABELS[key], value=rate.percent,
                         length=_length(rate.value or 0, 1)))
     return bars
 

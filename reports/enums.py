@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TargetMetric(models.TextChoices):
@@ -26,7 +27,7 @@ class NoteTopic(models.TextChoices):
     FACTORY_SUBSIDY = "factory_subsidy", _("Factory subsidy")
     FINANCE_PLAN = "finance_plan", _("Finance plan")
     COMPETITOR = "competitor", _("Competitor move")
-    PROBLEM = "problem", _("Problem")
+    PROBLEM = "problem", pgettext_lazy("meeting note", "Problem")
     PLAN = "plan", _("Plan")
     OTHER = "other", _("Other")
 

@@ -36,6 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Complaint
 from aftersales.selectors.complaints import complaint_met_all_deadlines
@@ -56,6 +57,23 @@ FOUR_PLACES = Decimal("0.0001")
 ZERO = Decimal("0.00")
 FIGURES_QUERIES = 9
 ACTIVITY_QUERIES = 5
+
+
+# Each §3 figure's one name, by its §4 key: every page, the wall screen and the PDF use it.
+FIGURE_LABELS = {
+    "walk_ins_first": _("First visits"),
+    "walk_ins_return": _("Return visits"),
+    "deals": _("Deals"),
+    "walk_in_conversion": _("Walk-in conversion"),
+    "lead_to_visit_rate": _("Lead-to-visit rate"),
+    "lead_to_deal_rate": _("Lead-to-deal rate"),
+    "invitation_show_rate": _("Invitation show rate"),
+    "test_drive_rate": _("Test-drive rate"),
+    "activation_rate": _("Activation rate"),
+    "first_contact_sla": _("First-contact SLA"),
+    "slow_stock": _("Slow stock (over 60 days)"),
+    "complaint_sla": _("Complaint SLA"),
+}
 
 
 @dataclass(frozen=True)

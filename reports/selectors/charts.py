@@ -285,7 +285,8 @@ def lost_reasons_report(*, store: Store, first_day: dt.date, last_day: dt.date) 
         data.append(by_reason)
     footer = (_("Store"), *(_n(sum(n for (_r, c), n in counts.items() if c == ch))
                             for ch, _l in channels), _n(total), Rate(total, total).percent)
-    header = (_("Reason"), *(label for _c, label in channels), _("Total"), _("Share"))
+    header = (_("Reason"), *(label for _c, label in channels), pgettext("count", "Total"),
+              _("Share"))
     table = Table("reason", _("By reason and channel"), header, rows, footer)
     chart = _chart([label for _c, label in lines], [(_("Lost leads"), data)],
                    horizontal=True)

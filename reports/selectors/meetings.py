@@ -20,7 +20,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from aftersales.enums import OPEN_CARE_STEP_STATUSES, CareChannel
 from aftersales.models import CareStep
@@ -34,6 +33,7 @@ from leads.models import Lead
 from leads.selectors.periods import period_for
 from reports.enums import MeetingKind, NoteTopic, TargetMetric
 from reports.metrics import (
+    FIGURE_LABELS,
     FIGURES_QUERIES,
     Activity,
     Figures,
@@ -68,21 +68,6 @@ MORNING_BOARD_QUERIES = 2 * FIGURES_QUERIES + 5 + TARGET_BOARD_QUERIES + 1 + 5 +
 # the two counts of the turnover.
 EVENING_BOARD_QUERIES = FIGURES_QUERIES + TARGET_BOARD_QUERIES + 5 + 1 + 3 + 1 + 2
 
-# The §3 figures' names on the boards, by §4 key.
-FIGURE_LABELS = {
-    "walk_ins_first": _("First visits"),
-    "walk_ins_return": _("Return visits"),
-    "deals": _("Deals"),
-    "walk_in_conversion": _("Walk-in conversion"),
-    "lead_to_visit_rate": _("Lead-to-visit rate"),
-    "lead_to_deal_rate": _("Lead-to-deal rate"),
-    "invitation_show_rate": _("Invitation show rate"),
-    "test_drive_rate": _("Test-drive rate"),
-    "activation_rate": _("Activation rate"),
-    "first_contact_sla": _("First-contact SLA"),
-    "slow_stock": _("Slow stock (over 60 days)"),
-    "complaint_sla": _("Complaint SLA"),
-}
 
 
 def meeting_day_range(store: Store, *, today: dt.date | None = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils.translation import gettext_lazy as _
+
+from reports.metrics import FIGURE_LABELS
 
 register = template.Library()
 
@@ -20,23 +21,9 @@ def wall_scrub(text: str) -> str:
     return _LONG_NUMBER.sub("•••", str(text or ""))
 
 
-_FIGURE_LABELS = {
-    "walk_ins_first": _("First visits"),
-    "walk_ins_return": _("Return visits"),
-    "deals": _("Deals"),
-    "walk_in_conversion": _("Walk-in conversion"),
-    "lead_to_visit_rate": _("Leads to visit"),
-    "lead_to_deal_rate": _("Leads to deal"),
-    "invitation_show_rate": _("Invitations shown"),
-    "test_drive_rate": _("Test-drive rate"),
-    "activation_rate": _("Leads worked on time"),
-    "first_contact_sla": _("First contact within 60 min"),
-    "slow_stock": _("Slow stock"),
-    "complaint_sla": _("Complaints within deadlines"),
-}
 
 
 @register.filter
 def figure_label(key: str) -> str:
-    """The wall's short name of a DESIGN §3 figure (its §4 key)."""
-    return _FIGURE_LABELS.get(key, key)
+    """The name of a DESIGN §3 figure (its §4 key), as everywhere else."""
+    return FIGURE_LABELS.get(key, key)
