@@ -8,9 +8,10 @@ link in the cache (reports.selectors.kiosk) and the version in the cache, no que
 
 The data version is a token in the Django cache (`reports:store-version:<store id>`),
 replaced by post_save/post_delete receivers on the models the boards read (connected in
-`reports.apps._register_wall`, each with a dispatch_uid). It is replaced twice: at once,
-and again when the writing transaction commits, so that a poll computed between the two
-(seeing the old rows under the new version) cannot keep its ETag once the rows are visible.
+`reports.apps._register_wall`, each with a dispatch_uid). It is replaced when the writing
+transaction commits, when the new rows become visible. A cache server that is away never
+stops a write: the bump is skipped (and tried again after a rest), and polls are answered
+in full until it is back.
 
 Why a time bucket as well: the version alone does not see every change.
 - Set-based writes (`QuerySet.update()`, `bulk_create`) send no signal, and the periodic
@@ -27,7 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import time
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
@@ -35,7 +38,11 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+logger = logging.getLogger(__name__)
+
 BUCKET_SECONDS = 300
+CACHE_REST_SECONDS = 30  # after a cache failure, how long writes skip the bump
+_cache_down_until = 0.0
 # The models the meeting boards read ("app_label.Model", lazily resolved by the signals).
 BOARD_MODELS = (
     "showroom.Visit", "showroom.Invitation", "showroom.TestDrive", "leads.Lead", "leads.Touch",
@@ -50,21 +57,50 @@ def _version_key(store_id: int) -> str:
     return f"reports:store-version:{store_id}"
 
 
+def _cache_is_resting() -> bool:
+    return time.monotonic() < _cache_down_until
+
+
+def _cache_failed(error: Exception) -> None:
+    """The cache server is away: writes must go on, screens recompute; try again later."""
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_REST_SECONDS
+    logger.warning("wall-screen data version unavailable (cache): %s", error)
+
+
 def store_version(store_id: int) -> str:
-    """The store's current data version (made on first use; one cache read)."""
+    """The store's current data version (made on first use; one cache read). Without a
+    cache server, a fresh token each time: every poll is then answered in full."""
+    if _cache_is_resting():
+        return secrets.token_hex(8)
     key = _version_key(store_id)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, secrets.token_hex(8), VERSION_TIMEOUT)
+    try:
         version = cache.get(key)
-    return version
+        if version is None:
+            cache.add(key, secrets.token_hex(8), VERSION_TIMEOUT)
+            version = cache.get(key)
+    except Exception as error:  # redis' ConnectionError, a timeout, ...
+        _cache_failed(error)
+        return secrets.token_hex(8)
+    return version or secrets.token_hex(8)
+
+
+def _bump(key: str) -> None:
+    if _cache_is_resting():
+        return
+    try:
+        cache.set(key, secrets.token_hex(8), VERSION_TIMEOUT)
+    except Exception as error:
+        _cache_failed(error)
 
 
 def store_version_bump(store_id: int) -> None:
-    """A new version for the store, now and again once the current transaction commits."""
+    """A new version for the store once the current transaction commits (at once outside
+    one). Only then are the new rows visible: a poll answered before the commit carries
+    the old version with the old rows, and the next poll after it sees a new version.
+    Never raises: a cache server away must not stop a sale being recorded."""
     key = _version_key(store_id)
-    cache.set(key, secrets.token_hex(8), VERSION_TIMEOUT)
-    transaction.on_commit(lambda: cache.set(key, secrets.token_hex(8), VERSION_TIMEOUT))
+    transaction.on_commit(lambda: _bump(key))
 
 
 def store_id_of(instance: Model) -> int | None:
