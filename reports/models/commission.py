@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -47,12 +48,15 @@ class CommissionScheme(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "valid_from"],
                                     name="commission_scheme_one_per_month"),
-            models.CheckConstraint(condition=Q(valid_from__day=1),
-                                   name="commission_scheme_from_first_day"),
         ]
 
     def __str__(self) -> str:
         return f"{self.store} · {self.valid_from:%Y-%m}"
+
+    # Checked here and in the service rather than by a constraint: see Target.clean.
+    def clean(self) -> None:
+        if self.valid_from is not None and self.valid_from.day != 1:
+            raise ValidationError({"valid_from": _("Choose the month the version starts in.")})
 
 
 class CommissionTier(models.Model):

@@ -221,3 +221,12 @@ def test_targets_of_an_inactive_user_role_are_refused(store, manager):
     with pytest.raises(ValidationError):
         targets_set(store=store, month=APRIL, actor=manager,
                     values={(supervisor.pk, "deals"): Decimal("5")})
+
+
+def test_a_target_month_is_its_first_day(store):
+    target = Target(store=store, month=dt.date(2026, 3, 2), metric="deals", value=Decimal(5))
+
+    with pytest.raises(ValidationError) as refused:
+        target.full_clean()
+
+    assert list(refused.value.message_dict) == ["month"]
