@@ -31,6 +31,7 @@ from dealership.models import AuditEntry, Customer, Store, User
 from dealership.permissions import can_erase_customer, can_export_customer_data
 from dealership.privacy import ANONYMISED_NAME, personal_data_handlers
 from dealership.services.audit import audit_log
+from dealership.text import spreadsheet_cell
 
 EXPORT_FORMATS = ("json", "csv")
 # Customers anonymised per transaction by the retention job: short locks, bounded memory.
@@ -75,8 +76,8 @@ def _csv_cell(value: Any) -> str:
     elif isinstance(value, dt.datetime | dt.date):
         text = value.isoformat()
     else:
-        text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        return spreadsheet_cell(value)
+    return spreadsheet_cell(text)
 
 
 def export_render(data: dict[str, list[dict[str, Any]]], *, fmt: str) -> bytes:

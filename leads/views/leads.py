@@ -23,6 +23,7 @@ from dealership.enums import Role
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
 from dealership.permissions import role_required
+from dealership.text import spreadsheet_cell
 from leads.enums import Channel, Grade, LeadStatus, LostRequestStatus
 from leads.forms.leads import GradeForm, LeadCaptureForm, LostRequestForm, ReassignForm, TouchForm
 from leads.models import Lead
@@ -83,11 +84,6 @@ class _Echo:
         return value
 
 
-def _cell(value) -> str:
-    """Text as Excel should show it: never read as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
 
 def _csv_lines(leads, *, tz, header: list[str], labels: dict) -> Iterator[str]:
     writer = csv.writer(_Echo())
@@ -99,11 +95,11 @@ def _csv_lines(leads, *, tz, header: list[str], labels: dict) -> Iterator[str]:
 
     for lead in leads.iterator(chunk_size=2000):
         yield writer.writerow([
-            lead.pk, _cell(lead.customer.name), lead.customer.phone_masked, lead.grade,
+            lead.pk, spreadsheet_cell(lead.customer.name), lead.customer.phone_masked, lead.grade,
             labels["status"].get(lead.status, lead.status),
             labels["channel"].get(lead.channel, lead.channel),
-            _cell(lead.campaign.name if lead.campaign_id else ""),
-            _cell(str(lead.owner) if lead.owner_id else ""), stamp(lead.created_at),
+            spreadsheet_cell(lead.campaign.name if lead.campaign_id else ""),
+            spreadsheet_cell(str(lead.owner) if lead.owner_id else ""), stamp(lead.created_at),
             stamp(lead.last_touch_at), stamp(lead.follow_up_due_at),
             labels["yes"] if lead.overdue else "",
         ])

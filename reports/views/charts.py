@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from dealership.permissions import role_required
+from dealership.text import spreadsheet_cell
 from reports.forms.charts import ChartPeriodForm
 from reports.permissions import CHART_CHANNEL_ROLES, CHART_ROLES, CHART_STAFF_ROLES, can_view_chart
 from reports.selectors import charts as selectors
@@ -65,11 +66,6 @@ PAGES = (
 BY_SLUG = {page.slug: page for page in PAGES}
 
 
-def _cell(value: str) -> str:
-    """Text as a spreadsheet should show it: never read as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def csv_text(tables: list[Table]) -> str:
     """The tables as CSV: each its title, header, rows and total, a blank line between."""
     out = io.StringIO()
@@ -80,7 +76,7 @@ def csv_text(tables: list[Table]) -> str:
         writer.writerow([str(table.title)])
         writer.writerow([str(h) for h in table.header])
         for row in [*table.rows, *([table.total] if table.total else [])]:
-            writer.writerow([_cell(str(cell)) for cell in row])
+            writer.writerow([spreadsheet_cell(str(cell)) for cell in row])
     return out.getvalue()
 
 

@@ -21,6 +21,7 @@ from dealership.forms import apply_service_errors, refusal_status
 from dealership.htmx import partial_template
 from dealership.models import User
 from dealership.permissions import role_required
+from dealership.text import spreadsheet_cell
 from reports.forms.commission import (
     CommissionMonthForm,
     CommissionSchemeForm,
@@ -89,11 +90,6 @@ def commission_consultant(request: HttpRequest, consultant_id: int) -> HttpRespo
     return render(request, partial_template(request, TEMPLATE, "commission-body"), context)
 
 
-def _cell(value) -> str:
-    """Text as Excel should show it: never read as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
 
 def commission_csv_rows(statement: CommissionStatement) -> list[list[str]]:
     """The payroll file's rows: a header, then one row per consultant (the manager's table
@@ -104,8 +100,8 @@ def commission_csv_rows(statement: CommissionStatement) -> list[list[str]]:
              _("Reversals"), pgettext("commission", "Total")]]
     for entry in statement.consultants:
         rows.append([
-            statement.month.strftime("%Y-%m"), _cell(entry.consultant.get_full_name()),
-            _cell(entry.consultant.get_username()), str(entry.units),
+            statement.month.strftime("%Y-%m"), spreadsheet_cell(entry.consultant.get_full_name()),
+            spreadsheet_cell(entry.consultant.get_username()), str(entry.units),
             str(entry.tier.min_units) if entry.tier else "",
             *(f"{amount:.2f}" for amount in (
                 entry.unit_amount, entry.units_total, entry.value_added_total,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from dealership.forms import BoundedDateField
 from dealership.permissions import role_required
+from dealership.text import spreadsheet_cell
 from reports.forms.targets import MonthField
 from reports.permissions import GROUP_ROLES
 from reports.selectors.group import group_period_bounds, group_rows, group_stores_for_user
@@ -89,7 +90,8 @@ def group_export(request: HttpRequest) -> HttpResponse:
     for row in rows:
         f = row.figures
         writer.writerow([
-            row.store.code, row.store.name, f.first_day.isoformat(), f.last_day.isoformat(),
+            spreadsheet_cell(row.store.code), spreadsheet_cell(row.store.name),
+            f.first_day.isoformat(), f.last_day.isoformat(),
             f.walk_ins_first, f.walk_ins_return, f.deals,
             "" if row.deals_target is None else int(row.deals_target),
             *("" if r.value is None else r.value for r in (
