@@ -19,8 +19,9 @@ tuple `(own, other, foreign)`:
 Store-level rows (`owners=STORE_LEVEL`) run only own and foreign; rows of URLs without an
 object run once. A 405 comes from the method decorator before any object is looked up:
 it is asked for the first ownership only. Principals: every role of
-`dealership.enums.Role`, anonymous, the future kiosk link (an anonymous visitor holding a
-kiosk token; no such link exists yet, so every row leaves it out, `SKIP`) and the machines,
+`dealership.enums.Role`, anonymous, the kiosk (the wall screen's browser: anonymous, its
+signed link is the URL itself, so only the wall rows name it; every other row leaves it
+out, `SKIP`) and the machines,
 asked only where a row names them: a caller of the lead API with a valid key, the SMS
 gateway signing its webhook calls.
 
@@ -53,7 +54,7 @@ REFUSED = (LOGIN, U, F, NF, NA, C)
 
 # --- Principals -------------------------------------------------------------------------
 ANON = "anonymous"
-KIOSK = "kiosk"  # the future kiosk link: anonymous with a kiosk token
+KIOSK = "kiosk"  # the wall screen: anonymous, holding a signed kiosk link (issue 13)
 API_KEY = "api_key"  # an anonymous caller with a valid bearer key of the lead API
 SMS_GATEWAY = "sms_gateway"  # the SMS gateway: no session, each request signed (HMAC)
 REC, CON, SUP, MGR = Role.RECEPTIONIST, Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER
@@ -167,6 +168,12 @@ COMPLAINT_VIEW = (CC, SUP, MGR, CON, SA)  # COMPLAINT_VIEW_ROLES
 COMPLAINT_WORK = dict(cc=STORE, sup=STORE, mgr=STORE)  # COMPLAINT_WORK_ROLES, the store's
 LOYALTY = dict(cc=STORE, sa=STORE, mgr=STORE)  # LOYALTY_ROLES, the store's customers
 CARE_CAMPAIGN = (MKT, CC, MGR)  # CAMPAIGN_ROLES
+# Reports (issue 13): reports.permissions.
+REPORT_MEETING = (MGR, SUP)  # MEETING_ROLES
+CHART_CHANNEL = (MGR, SUP, MKT)  # CHART_CHANNEL_ROLES
+# The wall screen: public to whoever holds the signed link, the kiosk included.
+WALL_PUBLIC = answers(OK, anon=OK, kiosk=OK)
+WALL_405 = answers(NA, anon=NA, kiosk=NA)
 
 
 def scoped(scope: dict[str, Answer], **overrides: Answer) -> dict[str, Answer]:
@@ -579,9 +586,69 @@ ROWS: tuple[Row, ...] = (
     Row("aftersales:campaign_send", obj="care_campaign", owners=STORE_LEVEL,
         get=everyone(NA), post=scoped({role: STORE for role in CARE_CAMPAIGN}),
         note="a draft; without the confirmation ticked nothing is sent (400)"),
-    # --- Reports ----------------------------------------------------------------------
+    # --- Reports (issue 13) -----------------------------------------------------------
+    # reports.permissions: every figure is the user's store's (the administrator and the
+    # group executive have no store: the store's reports leave them out, 403; the group
+    # pages are theirs). Reports only read, except what the manager sets.
     Row("reports:store_overview", get=only(MGR), post=GET_ONLY_405),
     Row("reports:group_overview", get=only(GX, ADM), post=GET_ONLY_405),
+    Row("reports:group_export", get=only(GX, ADM), post=GET_ONLY_405),
+    # Targets and the working calendar: everyone selling sees the board (a consultant
+    # their own line), the manager sets; an empty form is refused (400).
+    Row("reports:targets", get=only(MGR, SUP, CON), post=only(MGR),
+        note="the supervisor and the consultant may read the board, not save the grid"),
+    Row("reports:target_copy", get=everyone(NA), post=only(MGR),
+        note="no month: the form is refused (400)"),
+    Row("reports:target_calendar", get=only(MGR), post=only(MGR),
+        note="the empty form is refused (400)"),
+    Row("reports:closed_day_create", get=everyone(NA), post=only(MGR),
+        note="the empty form is refused (400)"),
+    Row("reports:closed_day_delete", obj="closed_day", owners=STORE_LEVEL,
+        get=everyone(NA), post=scoped(dict(mgr=STORE))),
+    # The meetings: the manager runs them and writes the notes, supervisors read them.
+    Row("reports:morning_meeting", get=only(*REPORT_MEETING), post=GET_ONLY_405),
+    Row("reports:evening_meeting", get=only(*REPORT_MEETING), post=GET_ONLY_405),
+    Row("reports:meeting_note_add", obj="meeting_morning", owners=(OWN,),
+        get=everyone(NA), post=only(MGR),
+        note="<meeting> is morning or evening (else 404, see "
+             "test_a_meeting_note_of_an_unknown_meeting_is_404); the empty form is "
+             "refused (400)"),
+    Row("reports:meeting_note_remove", obj="meeting_note", owners=STORE_LEVEL,
+        get=everyone(NA), post=scoped(dict(mgr=STORE))),
+    # The wall screen: its signed, revocable link is the key, whoever holds it (a signed-in
+    # user or not; the kiosk is the anonymous browser holding it). A tampered or revoked
+    # link is 404: test_a_tampered_or_revoked_wall_link_is_404.
+    Row("reports:kiosk_links", get=only(MGR), post=only(MGR),
+        note="an empty label is allowed: the POST makes a link (a redirect)"),
+    Row("reports:kiosk_link_revoke", obj="kiosk_link", owners=STORE_LEVEL,
+        get=everyone(NA), post=scoped(dict(mgr=STORE))),
+    Row("wall:screen", obj="wall_link", owners=STORE_LEVEL, get=WALL_PUBLIC,
+        post=WALL_405, note="public, no login; each store's link opens its own screen"),
+    Row("wall:meeting", obj="wall_link_meeting", owners=STORE_LEVEL, get=WALL_PUBLIC,
+        post=WALL_405, note="public; the meeting is now, morning or evening (else 404)"),
+    Row("wall:panel", obj="wall_link_panel", owners=STORE_LEVEL, get=WALL_PUBLIC,
+        post=WALL_405, note="public; the polled fragment of slot 0-4 (else 404)"),
+    # Charts: the channel reports (funnel, lost) for marketing too; the staff reports for
+    # the sales managers only.
+    Row("reports:charts", get=only(*CHART_CHANNEL), post=GET_ONLY_405),
+    Row("reports:chart_funnel", get=only(*CHART_CHANNEL), post=GET_ONLY_405),
+    Row("reports:chart_lost", get=only(*CHART_CHANNEL), post=GET_ONLY_405),
+    *(Row(f"reports:chart_{name}", get=only(MGR, SUP), post=GET_ONLY_405)
+      for name in ("ranking", "first_contact", "complaints", "satisfaction", "stock_aging")),
+    # The daily report PDFs: the manager and supervisors list and download the store's;
+    # the manager makes a day again (no day: the form is refused, 400).
+    Row("reports:daily_reports", get=only(MGR, SUP), post=GET_ONLY_405),
+    Row("reports:daily_report_make", get=everyone(NA), post=only(MGR)),
+    Row("reports:daily_report_download", obj="daily_report", owners=STORE_LEVEL,
+        get=scoped(dict(mgr=STORE, sup=STORE)), post=GET_ONLY_405),
+    # Commission: a consultant their own statement, the manager everyone's, finance the
+    # page with the payroll download (the CSV: test_the_commission_csv_is_for_payroll).
+    Row("reports:commission", get=only(CON, MGR, FIN), post=GET_ONLY_405),
+    Row("reports:commission_consultant", obj="commission_consultant",
+        get=scoped(dict(mgr=STORE, con=OWN_ONLY)), post=GET_ONLY_405,
+        note="a consultant opens only their own (anyone else's is 404, as outside)"),
+    Row("reports:commission_scheme", get=only(MGR), post=only(MGR),
+        note="the empty form is refused (400)"),
 )
 
 # URL patterns deliberately not in the matrix, by the namespace or route prefix they

@@ -32,8 +32,9 @@ from leads.api import api_key_create
 from leads.enums import Channel
 from leads.models import ImportBatch
 from leads.webhooks import sms_signature
+from reports.services.kiosk import kiosk_link_revoke
 from tests import access_matrix as matrix
-from tests import access_world_aftersales, access_world_delivery
+from tests import access_world_aftersales, access_world_delivery, access_world_reports
 from tests.contracts.factories import make_contract, make_quote, pending_approval
 from tests.factories import CustomerFactory, StoreFactory, TeamFactory, UserFactory
 from tests.leads.factories import CampaignFactory, LeadFactory, LostRequestFactory
@@ -116,13 +117,14 @@ def test_every_row_answers_for_every_principal():
     assert (incomplete, unknown, duplicates) == ([], [], [])
 
 
-def test_the_kiosk_link_is_not_applicable_yet():
-    """No kiosk link exists: every row leaves the kiosk out. When the kiosk lands, give
-    `_client_for` a kiosk client and fill the kiosk column of the rows it may open."""
-    rows = [row.name for row in matrix.ROWS
-            if {row.get[matrix.KIOSK], row.post[matrix.KIOSK]} != {matrix.SKIP}]
+def test_the_kiosk_is_asked_only_about_the_wall_screen():
+    """The kiosk (issue 13) is an anonymous browser whose signed link is the wall screen's
+    URL: it holds no session or token that could open anything else, so only the wall
+    rows ask it (every other page answers it as anonymous)."""
+    rows = sorted(row.name for row in matrix.ROWS
+                  if {row.get[matrix.KIOSK], row.post[matrix.KIOSK]} != {matrix.SKIP})
 
-    assert rows == []
+    assert rows == ["wall:meeting", "wall:panel", "wall:screen"]
 
 
 # --- The world ----------------------------------------------------------------------------
@@ -148,7 +150,8 @@ def _build_world() -> World:
     import_batch, shift, talk_track, demo_vehicle, inspection_item, inspection_photo,
     payment (a deposit to confirm), refund (owed by a cancelled contract); and the delivery
     stage's kinds, see `tests/access_world_delivery.py`; the after-sales stage's, see
-    `tests/access_world_aftersales.py`."""
+    `tests/access_world_aftersales.py`; the reports stage's, see
+    `tests/access_world_reports.py`."""
     store = StoreFactory(code="MXA", name="矩阵店")
     elsewhere = StoreFactory(code="MXB", name="别的矩阵店")
     make = UserFactory
@@ -242,6 +245,9 @@ def _build_world() -> World:
     # The after-sales stage's kinds (owners with their care plan, appointments, surveys,
     # complaints, points, packages, care campaigns).
     access_world_aftersales.build(put, owners, store_level=matrix.STORE_LEVEL)
+    # The reports stage's kinds (closed days, meeting notes, wall-screen links, daily
+    # report PDFs, the consultants' commission statements).
+    access_world_reports.build(put, owners, store_level=matrix.STORE_LEVEL)
 
     _api_row, key = api_key_create(store=store, channel=Channel.WEBSITE, name="matrix")
     sessions = {}
@@ -264,6 +270,10 @@ def stored_files(settings):
     """The files the world's rows point at, in this test's MEDIA_ROOT."""
     for name, content in ((PHOTO, b"\xff\xd8\xff\xe0matrix"), (PDF, b"%PDF-1.4"),
                           (access_world_delivery.HANDOVER_PHOTO, b"\xff\xd8\xff\xe0matrix")):
+        path = Path(settings.MEDIA_ROOT) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    for name, content in access_world_reports.STORED_FILES.items():
         path = Path(settings.MEDIA_ROOT) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
@@ -291,7 +301,7 @@ def _client_for(world: World, principal: str) -> tuple[Client, dict]:
         headers["HTTP_X_TIMESTAMP"] = timestamp
         headers["HTTP_X_SIGNATURE"] = sms_signature(secret=SMS_SECRET, timestamp=timestamp,
                                                     body=b"")
-    # Anonymous, and the kiosk link, which does not exist yet: no session, no token.
+    # Anonymous, and the kiosk (the wall screen's signed link is its URL): no session.
     return client, headers
 
 
@@ -418,3 +428,71 @@ def test_the_world_has_one_object_per_ownership_of_each_kind(world):
 
     assert (kinds - set(world.objects), missing) == (set(), [])
 
+
+
+# --- Reports: what one row per URL cannot say ----------------------------------------------
+PUBLIC_PRINCIPALS = (matrix.ANON, matrix.KIOSK, *matrix.ROLES)
+
+
+def _ask_each(world: World, url: str, expected: dict[str, str], *, method: str = "GET",
+              instance=None) -> list[str]:
+    mismatches = []
+    for principal, answer in expected.items():
+        got, changed = _request(world, principal, method, url, instance,
+                                check_writes=answer in matrix.REFUSED)
+        if got != answer:
+            mismatches.append(f"{method} {url} · {principal}: expected {answer}, got {got}")
+        elif changed:
+            mismatches.append(f"{method} {url} · {principal}: refused, yet changed {changed}")
+    return mismatches
+
+
+@pytest.mark.django_db
+def test_a_tampered_or_revoked_wall_link_is_404(world, stored_files):
+    """The wall screen's only key is its signed link: a tampered signature, a bare key, an
+    unknown meeting or slot, and a revoked link answer 404 to everyone, signed in or not."""
+    link = world.objects["wall_link"][matrix.OWN][0]
+    signed = world.objects["wall_link"][matrix.OWN][1]["signed"]
+    tampered = signed[:-1] + ("A" if signed[-1] != "A" else "B")
+    urls = [
+        reverse("wall:screen", kwargs={"signed": tampered}),
+        reverse("wall:screen", kwargs={"signed": link.key}),
+        reverse("wall:meeting", kwargs={"signed": tampered, "meeting": "evening"}),
+        reverse("wall:meeting", kwargs={"signed": signed, "meeting": "noon"}),
+        reverse("wall:panel", kwargs={"signed": tampered, "meeting": "evening", "slot": 1}),
+        reverse("wall:panel", kwargs={"signed": signed, "meeting": "evening", "slot": 5}),
+        reverse("wall:panel", kwargs={"signed": signed, "meeting": "noon", "slot": 1}),
+    ]
+    everyone_404 = dict.fromkeys(PUBLIC_PRINCIPALS, matrix.NF)
+    mismatches = [m for url in urls for m in _ask_each(world, url, everyone_404)]
+
+    kiosk_link_revoke(link=link, actor=None)  # undone with the test's transaction
+    for name, kind in (("wall:screen", "wall_link"), ("wall:meeting", "wall_link_meeting"),
+                       ("wall:panel", "wall_link_panel")):
+        kwargs = world.objects[kind][matrix.OWN][1]
+        mismatches += _ask_each(world, reverse(name, kwargs=kwargs), everyone_404)
+
+    assert mismatches == [], "\n" + "\n".join(mismatches)
+
+
+@pytest.mark.django_db
+def test_a_meeting_note_of_an_unknown_meeting_is_404(world, stored_files):
+    """The note form's <meeting> is morning or evening: anything else is 404 for the
+    manager (after the role check: the others are refused first) and writes nothing."""
+    url = reverse("reports:meeting_note_add", kwargs={"meeting": "noon"})
+    expected = {principal: matrix.F for principal in matrix.ROLES}
+    expected.update({matrix.ANON: matrix.LOGIN, matrix.MGR: matrix.NF})
+
+    assert _ask_each(world, url, expected, method="POST") == []
+
+
+@pytest.mark.django_db
+def test_the_commission_csv_is_for_payroll(world, stored_files):
+    """`?format=csv` of the commission page: the store's managers and finance; a
+    consultant, who may read their own statement, is refused the store's file (403)."""
+    url = reverse("reports:commission") + "?format=csv"
+    expected = {principal: matrix.F for principal in matrix.ROLES}
+    expected.update({matrix.ANON: matrix.LOGIN, matrix.MGR: matrix.OK,
+                     matrix.FIN: matrix.OK})
+
+    assert _ask_each(world, url, expected) == []

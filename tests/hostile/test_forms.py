@@ -13,6 +13,7 @@ acts on; nothing comes back with a `<script>` or `onerror=` payload unescaped.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from urllib.parse import urlencode, urlsplit
 
@@ -197,11 +198,114 @@ AFTER_PAGES = ["/my-day/", "/leads/"]
                          ids=lambda entry: entry.id)
 def test_form_refuses_anonymous_without_writing(entry: Entry, world: World, client):
     """Not signed in: a redirect to the sign-in page or a refusal, and nothing written."""
-    target_kwargs = {"pk": getattr(world, entry.obj).pk} if entry.obj else None
-    target = reverse(entry.url, kwargs=target_kwargs)
+    target_kwargs = {"pk": getattr(world, entry.obj).pk} if entry.obj else {}
+    if entry.url_kwargs:
+        target_kwargs.update(entry.url_kwargs(world))
+    target = reverse(entry.url, kwargs=target_kwargs or None)
     counts = harness.row_counts()
 
     response = client.post(target, {"note": "x"}, HTTP_HX_REQUEST="true")
 
     assert response.status_code in (302, 401, 403, 404)
+    assert harness.row_counts() == counts
+
+
+# --- The reports' filters (issue 13): forms sent by GET ------------------------------------
+# (actor, page, {field: a valid value}): the period, month and day every report page is
+# filtered by. Each field gets each hostile value of its type, one at a time: the page
+# answers 200 or 400 (never a 5xx), shows nothing unescaped, and writes nothing.
+GET_FILTERS = [
+    ("manager", "/reports/charts/funnel/", {"first_day": lambda w: _offset(w, -20),
+                                            "last_day": lambda w: _offset(w, 0)}),
+    ("marketing", "/reports/charts/lost/", {"first_day": lambda w: _offset(w, -20),
+                                            "last_day": lambda w: _offset(w, 0)}),
+    ("manager", "/reports/charts/ranking/", {"first_day": lambda w: _offset(w, -20),
+                                             "last_day": lambda w: _offset(w, 0),
+                                             "format": lambda w: "csv"}),
+    ("group_exec", "/reports/group/", {"day": lambda w: _offset(w, -1)}),
+    ("group_exec", "/reports/group/", {"month": lambda w: f"{w.store.today():%Y-%m}"}),
+    ("admin", "/reports/group/export.csv", {"month": lambda w: f"{w.store.today():%Y-%m}"}),
+    ("manager", "/reports/targets/", {"month": lambda w: f"{w.store.today():%Y-%m}"}),
+    ("consultant", "/reports/targets/", {"month": lambda w: f"{w.store.today():%Y-%m}"}),
+    ("supervisor", "/reports/meetings/morning/", {"day": lambda w: _offset(w, 0)}),
+    ("manager", "/reports/meetings/evening/", {"day": lambda w: _offset(w, -1)}),
+    ("manager", "/reports/daily/", {"month": lambda w: f"{w.store.today():%Y-%m}",
+                                    "page": lambda w: "1"}),
+    ("consultant", "/reports/commission/", {"month": lambda w: f"{w.store.today():%Y-%m}"}),
+    ("finance", "/reports/commission/", {"month": lambda w: f"{w.store.today():%Y-%m}",
+                                         "format": lambda w: "csv"}),
+    ("manager", "/reports/wall-links/", {"page": lambda w: "1"}),
+]
+GET_SWEEP = [SCRIPT, IMG_ONERROR, "a\x00b", "x" * 10_000, "' OR 1=1 --", "\u202eabc\u200b",
+             "0001-01-01", "9999-12-31", "2026-02-30", "0000-00", "2026-13", "99999-01",
+             "-1", "NaN", "1e309", "99999999999999999999", "\uff12\uff10\uff12\uff16-01",
+             "\u0662\u0660\u0662\u0666-\u0660\u0661"]
+
+
+def _offset(world: World, days: int) -> str:
+    return (world.store.today() + dt.timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(("actor", "page", "params"), GET_FILTERS,
+                         ids=[f"{page}-as-{actor}-{'-'.join(params)}"
+                              for actor, page, params in GET_FILTERS])
+def test_report_filter_survives_hostile_input(actor, page, params, world: World, client):
+    baseline = {name: value(world) for name, value in params.items()}
+    client.force_login(getattr(world, actor))
+    assert client.get(page, baseline).status_code == 200, f"{page} as {actor}"
+    counts = harness.row_counts()
+    for name in baseline:
+        for value in GET_SWEEP:
+            query = {**baseline, name: value}
+            for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+                response = client.get(page, query, **headers)
+                where = f"GET {page}?{urlencode(query)[:300]} as {actor}"
+                assert response.status_code in (200, 400), \
+                    f"{where}: {response.status_code}"
+                harness.assert_no_raw_payload(response, where)
+        # The field repeated, and left out.
+        for query in ({**baseline, name: [baseline[name], SCRIPT]},
+                      {k: v for k, v in baseline.items() if k != name}):
+            response = client.get(page, query)
+            assert response.status_code in (200, 400), f"GET {page}?{urlencode(query, doseq=True)}"
+            harness.assert_no_raw_payload(response, f"GET {page} as {actor}")
+    assert harness.row_counts() == counts, f"GET {page} wrote rows"
+
+
+# --- The reports' forms: a refusal keeps what was typed (issue 13) ---------------------------
+# (entry, what is typed: one refused field and the others as the user left them, the values
+# the re-shown form must still hold).
+KEEPS_TYPED = [
+    ("reports:targets-as-manager", {"t_store_deals": "-3", "t_store_walk_ins": "321"},
+     ["321", "-3"]),
+    ("reports:target_calendar-as-manager", {"daily_report_at": "25:99"}, ["25:99"]),
+    ("reports:closed_day_create-as-manager", {"day": "1900-01-01", "note": "全店培训日"},
+     ["1900-01-01", "全店培训日"]),
+    ("reports:meeting_note_add-as-manager", {"topic": "no-such-topic", "body": "展车需要清洁"},
+     ["展车需要清洁"]),
+    ("reports:kiosk_links-as-manager", {"label": "展厅" * 26}, ["展厅" * 26]),
+    ("reports:daily_report_make-as-manager", {"day": "2000-01-01"}, ["2000-01-01"]),
+    ("reports:commission_scheme-as-manager",
+     {"finance_percent": "101", "note": "第三季度方案", "tiers-1-amount_per_unit": "512.00"},
+     ["101", "第三季度方案", "512.00"]),
+]
+ENTRY_BY_ID = {entry.id: entry for entry in ENTRIES}
+
+
+@pytest.mark.parametrize(("entry_id", "typed", "kept"), KEEPS_TYPED,
+                         ids=[entry_id for entry_id, _typed, _kept in KEEPS_TYPED])
+def test_report_form_refusal_keeps_what_was_typed(entry_id, typed, kept, world: World,
+                                                  client):
+    entry = ENTRY_BY_ID[entry_id]
+    target, _query, baseline, _files = _prepare(entry, world, client)
+    counts = harness.row_counts()
+
+    for htmx in (False, True):
+        mutation = Mutation(values={**baseline, **{k: [v] for k, v in typed.items()}},
+                            encoding="urlencoded", htmx=htmx)
+        response = harness.send(client, target, mutation)
+
+        assert response.status_code == 400, f"{entry_id} htmx={htmx}"
+        shown = response.content.decode()
+        assert [value for value in kept if value not in shown] == [], f"{entry_id} htmx={htmx}"
     assert harness.row_counts() == counts

@@ -42,6 +42,9 @@ from delivery.services.inventory import stock_receive
 from delivery.services.pdi import pdi_items_ensure, pdi_record
 from leads.enums import LeadStatus
 from leads.selectors.periods import store_today
+from reports.services.kiosk import kiosk_link_create
+from reports.services.meetings import meeting_note_add
+from reports.services.targets import closed_day_add
 from showroom.enums import TestDriveStatus
 from tests.access_world_aftersales import deliver_owner
 from tests.contracts.factories import (
@@ -432,6 +435,27 @@ class World:
                                template="{name}您好，{store}本周为车主提供免费检测。",
                                segment={"value": [], "need": [], "loyalty": []})
 
+    # --- reports (issue 13): the calendar, meeting notes, wall-screen links ---
+    @cached_property
+    def group_exec(self):
+        return self._user(Role.GROUP_EXEC, "gx", name="集团总监",
+                          dealer_group=self.store.group)
+
+    @cached_property
+    def closed_day(self):
+        return closed_day_add(store=self.store, day=self.store.today() + dt.timedelta(days=7),
+                              note="门店盘点", actor=self.manager)
+
+    @cached_property
+    def meeting_note(self):
+        return meeting_note_add(store=self.store, day=self.store.today(), meeting="morning",
+                                topic="plan", body="今天重点跟进上周试驾的客户。",
+                                actor=self.manager)
+
+    @cached_property
+    def kiosk_link(self):
+        return kiosk_link_create(store=self.store, label="展厅大屏", actor=self.manager)[0]
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -472,6 +496,12 @@ def _detail(name: str) -> Callable[[World], str]:
     def page(world: World) -> str:
         return getattr(world, name).get_absolute_url()
     return page
+
+
+def _next_month(world: World) -> str:
+    """The first of the store's next month, ISO (the scheme's `valid_from` choice)."""
+    first = world.store.today().replace(day=1)
+    return (first + dt.timedelta(days=32)).replace(day=1).isoformat()
 
 
 def _static(path: str) -> Callable[[World], str]:
@@ -786,6 +816,38 @@ ENTRIES: list[Entry] = [
           page=_url("aftersales:campaign_detail", "care_campaign"), fieldless=True),
     Entry("aftersales:campaign_send", "marketing", obj="care_campaign",
           page=_url("aftersales:campaign_detail", "care_campaign"), extra={"confirm": "on"}),
+    # --- reports (issue 13): what the manager sets ---
+    # Targets: the grid (its cells read off the page), copying last month, the calendar.
+    Entry("reports:targets", "manager",
+          extra={"month": lambda w: f"{w.store.today():%Y-%m}", "t_store_deals": "30",
+                 "t_store_value_added": "150000.00"}),
+    Entry("reports:target_copy", "manager", page=_static("/reports/targets/"),
+          extra={"month": lambda w: f"{w.store.today():%Y-%m}"}),
+    Entry("reports:target_calendar", "manager",
+          extra={"daily_report_at": "20:30"}),
+    Entry("reports:closed_day_create", "manager", page=_static("/reports/targets/calendar/"),
+          extra={"day": lambda w: _day(10), "note": "国庆节"}),
+    Entry("reports:closed_day_delete", "manager", obj="closed_day",
+          page=_static("/reports/targets/calendar/"), fieldless=True),
+    # The meetings' notes.
+    Entry("reports:meeting_note_add", "manager", url_kwargs=lambda w: {"meeting": "morning"},
+          page=_static("/reports/meetings/morning/"),
+          extra={"day": lambda w: _day(0), "topic": "problem", "body": "试驾车电量不足"}),
+    Entry("reports:meeting_note_remove", "manager", obj="meeting_note",
+          page=_static("/reports/meetings/morning/"), fieldless=True),
+    # Wall-screen links: a new one's label, a revocation.
+    Entry("reports:kiosk_links", "manager", extra={"label": "会议室电视"}),
+    Entry("reports:kiosk_link_revoke", "manager", obj="kiosk_link",
+          page=_static("/reports/wall-links/"), fieldless=True),
+    # The daily report: make a day again.
+    Entry("reports:daily_report_make", "manager", page=_static("/reports/daily/"),
+          extra={"day": lambda w: _day(-1)}),
+    # The commission scheme: a version from next month with two tiers.
+    Entry("reports:commission_scheme", "manager",
+          extra={"valid_from": lambda w: _next_month(w), "value_added_percent": "3.00",
+                 "finance_percent": "1.00", "insurance_percent": "2.00", "note": "新方案",
+                 "tiers-0-min_units": "1", "tiers-0-amount_per_unit": "300.00",
+                 "tiers-1-min_units": "10", "tiers-1-amount_per_unit": "500.00"}),
 ]
 
 # POST endpoints deliberately outside this battery, each with the reason.
