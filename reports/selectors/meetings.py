@@ -17,7 +17,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -62,8 +63,12 @@ OLDEST_STOCK_ROWS = 10
 ONE_PLACE = Decimal("0.1")
 TWO_PLACES = Decimal("0.01")
 
-# Two store_figures, an activity, a target board; channels, five plan lists, notes, deals.
-MORNING_BOARD_QUERIES = 2 * FIGURES_QUERIES + 5 + TARGET_BOARD_QUERIES + 1 + 5 + 1 + 1
+# The most overdue follow-ups listed per consultant (all of them are counted): a book of
+# thousands of overdue leads must not be loaded to be counted.
+FOLLOW_UP_ROWS = 5
+# Two store_figures, an activity, a target board; channels, five plan lists (and the
+# follow-ups' counts), notes, deals.
+MORNING_BOARD_QUERIES = 2 * FIGURES_QUERIES + 5 + TARGET_BOARD_QUERIES + 1 + 6 + 1 + 1
 # store_figures, a target board, the day's activity; notes, three plan lists, oldest stock,
 # the two counts of the turnover.
 EVENING_BOARD_QUERIES = FIGURES_QUERIES + TARGET_BOARD_QUERIES + 5 + 1 + 3 + 1 + 2
@@ -144,9 +149,12 @@ class ConsultantPlan:
     themselves; the counts are their lengths."""
 
     consultant: User
+    follow_up_count: int = 0
+    """How many of their active leads have their next touch due by the end of `day`
+    (overdue included)."""
     follow_ups: list[Lead] = field(default_factory=list)
-    """Their active leads whose next touch is due by the end of `day` (overdue included),
-    the most overdue first; `lead.customer` is loaded."""
+    """The most overdue of those (at most FOLLOW_UP_ROWS), first first; `lead.customer`
+    is loaded."""
     invitations: list[Invitation] = field(default_factory=list)
     """Invitations they made for customers expected on `day` (not cancelled), by time;
     `invitation.lead.customer` is loaded."""
@@ -160,8 +168,12 @@ class ConsultantPlan:
     """After-sales care calls assigned to them, open and due on `day` or before."""
 
     @property
+    def follow_ups_not_listed(self) -> int:
+        return self.follow_up_count - len(self.follow_ups)
+
+    @property
     def total(self) -> int:
-        return (len(self.follow_ups) + len(self.invitations) + len(self.test_drives)
+        return (self.follow_up_count + len(self.invitations) + len(self.test_drives)
                 + len(self.deliveries) + len(self.care_calls))
 
 
@@ -303,8 +315,9 @@ class MorningBoard:
 
     def plan_totals(self) -> dict[str, int]:
         """The team's counts of each plan list."""
-        keys = ("follow_ups", "invitations", "test_drives", "deliveries", "care_calls")
-        return {key: sum(len(getattr(plan, key)) for plan in self.plans) for key in keys}
+        keys = ("invitations", "test_drives", "deliveries", "care_calls")
+        return {"follow_ups": sum(plan.follow_up_count for plan in self.plans)} | {
+            key: sum(len(getattr(plan, key)) for plan in self.plans) for key in keys}
 
 
 @dataclass
@@ -410,8 +423,14 @@ def _plans(*, store: Store, day: dt.date, consultants: list[User]) -> list[Consu
     plans = {c.pk: ConsultantPlan(consultant=c) for c in consultants}
     ids = list(plans)
     _start, end = store.day_bounds(day)
-    for lead in (Lead.objects.filter(store=store, owner__in=ids, status__in=ACTIVE_STATUSES,
-                                     follow_up_due_at__lt=end)
+    due = Lead.objects.filter(store=store, owner__in=ids, status__in=ACTIVE_STATUSES,
+                              follow_up_due_at__lt=end)
+    for owner, count in due.values("owner").order_by().annotate(n=Count("pk")).values_list(
+            "owner", "n"):
+        plans[owner].follow_up_count = count
+    most_overdue = Window(RowNumber(), partition_by=[F("owner")],
+                          order_by=[F("follow_up_due_at").asc(), F("pk").asc()])
+    for lead in (due.annotate(rank=most_overdue).filter(rank__lte=FOLLOW_UP_ROWS)
                  .select_related("customer").order_by("follow_up_due_at", "pk")):
         plans[lead.owner_id].follow_ups.append(lead)
     for invitation in _invitations(store=store, day=day).filter(consultant__in=ids):

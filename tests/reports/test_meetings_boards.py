@@ -214,7 +214,7 @@ def test_morning_plan_per_consultant(store, consultant, teammate, morning):
     # Follow-ups: the overdue one first, then today's.
     assert [lead.follow_up_due_at for lead in mine.follow_ups] == [
         at(store, DAY - days(3), 10), at(store, DAY, 18)]
-    assert theirs.follow_ups == []
+    assert (mine.follow_up_count, theirs.follow_up_count, theirs.follow_ups) == (2, 0, [])
     assert [i.expected_at for i in mine.invitations] == [at(store, DAY, 10)]
     assert [i.expected_at for i in theirs.invitations] == [at(store, DAY, 11)]
     assert [d.slot_start for d in mine.test_drives] == [at(store, DAY, 14)]
@@ -225,6 +225,28 @@ def test_morning_plan_per_consultant(store, consultant, teammate, morning):
     assert mine.total == 2 + 1 + 1 + 0 + 1
     assert board.plan_totals() == {"follow_ups": 2, "invitations": 2, "test_drives": 2,
                                    "deliveries": 1, "care_calls": 1}
+
+
+def test_morning_plan_lists_the_most_overdue_follow_ups_and_counts_them_all(
+        store, consultant, teammate):
+    # Seven of the consultant's leads overdue by 7 … 1 days, one of the teammate's.
+    for late in range(7, 0, -1):
+        LeadFactory(store=store, owner=consultant, status=LeadStatus.CONTACTED,
+                    created_at=at(store, DAY - days(30), 9),
+                    follow_up_due_at=at(store, DAY - days(late), 9))
+    LeadFactory(store=store, owner=teammate, status=LeadStatus.CONTACTED,
+                created_at=at(store, DAY - days(30), 9),
+                follow_up_due_at=at(store, DAY - days(2), 9))
+
+    plans = {plan.consultant: plan
+             for plan in morning_board(store=store, day=DAY, now=at(store, DAY, 8)).plans}
+
+    mine, theirs = plans[consultant], plans[teammate]
+    assert (mine.follow_up_count, mine.follow_ups_not_listed) == (7, 2)
+    # The five most overdue, most overdue first: 7, 6, 5, 4 and 3 days late.
+    assert [lead.follow_up_due_at for lead in mine.follow_ups] == [
+        at(store, DAY - days(late), 9) for late in (7, 6, 5, 4, 3)]
+    assert (theirs.follow_up_count, len(theirs.follow_ups)) == (1, 1)
 
 
 def test_morning_key_customers(store, consultant, teammate, morning):
@@ -444,11 +466,11 @@ def _busy_store(store, manager, count: int):
 def test_morning_board_query_count(store, manager, count, django_assert_num_queries):
     _busy_store(store, manager, count)
 
-    with django_assert_num_queries(40):
+    with django_assert_num_queries(41):
         board = morning_board(store=store, day=DAY, now=at(store, DAY, 8))
         rows = [(p.total, [str(k.customer) for k in board.key_customers]) for p in board.plans]
 
-    assert MORNING_BOARD_QUERIES == 40
+    assert MORNING_BOARD_QUERIES == 41
     assert len(rows) == count
     assert len(board.key_customers) == 3 * count
     assert len(board.notes) == count
