@@ -1,15 +1,5 @@
-"""The morning and the evening meeting boards (issue 13 §3; seed 003 清晨 and 傍晚).
-
-Two read-only boards, each for one store-local `day`. The meeting pages, the wall screen
-and the daily PDF are all built from `morning_board` and `evening_board`: every §3 figure in
-them comes from `reports.metrics`, every month-to-date line from `reports.selectors.targets`.
-People are `User` objects and customers `Customer` objects, unmasked: whoever shows them
-masks them (the wall screen shows 张*伟, the pages show `customer.phone_masked` at most).
-
-Both cost a fixed number of queries whatever the number of consultants or rows
-(`MORNING_BOARD_QUERIES`, `EVENING_BOARD_QUERIES`; a store without an active consultant
-skips the per-consultant queries).
-"""
+"""What both meeting boards are made of (dataclasses), their constants, and the
+day's plan rows both read (invitations, test drives, handovers of a store day)."""
 
 from __future__ import annotations
 
@@ -17,45 +7,29 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
-
-from aftersales.enums import OPEN_CARE_STEP_STATUSES, CareChannel
 from aftersales.models import CareStep
 from contracts.enums import ContractStatus
-from contracts.models import Contract
-from dealership.enums import ON_HAND_STOCK_STATUSES, StockStatus
 from dealership.models import StockVehicle, Store, User
 from delivery.models import Handover
-from leads.enums import ACTIVE_STATUSES, Channel, Grade
+from leads.enums import Channel
 from leads.models import Lead
-from leads.selectors.periods import period_for
-from reports.enums import MeetingKind, NoteTopic, TargetMetric
+from reports.enums import NoteTopic, TargetMetric
 from reports.metrics import (
     FIGURE_LABELS,
     FIGURES_QUERIES,
     Activity,
     Figures,
     Rate,
-    activity_by_consultant,
-    store_activity,
-    store_figures,
 )
 from reports.models import MeetingNote
 from reports.selectors.targets import (
     TARGET_BOARD_QUERIES,
     TargetBoard,
-    TargetLine,
-    target_board,
 )
 from showroom.enums import HOLDING_TEST_DRIVE_STATUSES
 from showroom.models import Invitation, TestDrive
 from showroom.selectors.invitations import DUE_STATUSES
 
-MEETING_DAYS_BACK = 400  # a meeting page (and a note) reaches 400 days back …
-MEETING_DAYS_AHEAD = 7  # … and a week ahead (the briefing prepared in advance)
 AVERAGE_DAYS = 30  # the morning's "30-day average" (the 30 days ending yesterday)
 NO_DEAL_DAYS = 3  # a consultant without a deal on the last three store days is flagged
 TURNOVER_DAYS = 30
@@ -73,28 +47,6 @@ MORNING_BOARD_QUERIES = 2 * FIGURES_QUERIES + 5 + TARGET_BOARD_QUERIES + 1 + 6 +
 # the two counts of the turnover.
 EVENING_BOARD_QUERIES = FIGURES_QUERIES + TARGET_BOARD_QUERIES + 5 + 1 + 3 + 1 + 2
 
-
-
-def meeting_day_range(store: Store, *, today: dt.date | None = None
-                      ) -> tuple[dt.date, dt.date]:
-    """The days a meeting can be opened (and a note written) for: 400 days back to 7 ahead
-    of the store's today."""
-    today = today or store.today()
-    return (today - dt.timedelta(days=MEETING_DAYS_BACK),
-            today + dt.timedelta(days=MEETING_DAYS_AHEAD))
-
-
-def meeting_notes(*, store: Store, day: dt.date, meeting: str) -> list[MeetingNote]:
-    """The notes of one meeting of `day` (not removed), oldest first, author loaded."""
-    return list(MeetingNote.objects.filter(store=store, day=day, meeting=meeting,
-                                           removed_at__isnull=True)
-                .select_related("author").order_by("created_at", "pk"))
-
-
-def meeting_note_get_for_user(*, user: User, pk: int) -> MeetingNote:
-    """A note of the user's store (removed or not); Http404 for any other."""
-    return get_object_or_404(MeetingNote.objects.select_related("store"),
-                             pk=pk, store_id=user.store_id)
 
 
 # --- Pieces shared by both boards --------------------------------------------------------
@@ -366,86 +318,9 @@ class EveningBoard:
                 + sum(len(c.behind) for c in self.consultants_day))
 
 
-# --- Morning ------------------------------------------------------------------------------
-def morning_board(*, store: Store, day: dt.date, now: dt.datetime | None = None) -> MorningBoard:
-    """The morning meeting of `day` (store-local). `now` is for the "right now" figures
-    (activation); the plan is the rows of `day` whatever the hour."""
-    now = now or timezone.now()
-    yesterday = day - dt.timedelta(days=1)
-    figures = store_figures(store=store, first_day=yesterday, now=now)
-    average = store_figures(store=store, first_day=yesterday - dt.timedelta(days=AVERAGE_DAYS - 1),
-                            last_day=yesterday, now=now)
-    activity = activity_by_consultant(store=store, first_day=yesterday)
-    targets = target_board(store=store, day=yesterday)
-    consultants = [row.consultant for row in targets.consultants]
-    plans = _plans(store=store, day=day, consultants=consultants)
-    since = yesterday - dt.timedelta(days=NO_DEAL_DAYS - 1)
-    return MorningBoard(
-        store=store, day=day, yesterday=yesterday, figures=figures, average=average,
-        figure_rows=_figure_rows(figures, average),
-        leads_by_channel=_leads_by_channel(store=store, day=yesterday),
-        yesterday_activity=activity,
-        test_drives=sum(row.test_drives for row in activity.values()),
-        deals=figures.deals, targets=targets, plans=plans,
-        key_customers=_key_customers(plans),
-        notes=meeting_notes(store=store, day=day, meeting=MeetingKind.MORNING),
-        no_deal_consultants=_without_deal(store=store, consultants=consultants,
-                                          first_day=since, last_day=yesterday),
-        no_deal_since=since,
-    )
 
 
-def _figure_rows(figures: Figures, average: Figures) -> list[FigureRow]:
-    days = (average.last_day - average.first_day).days + 1
-    rows = []
-    for key in Figures.KEYS:
-        value, over = getattr(figures, key), getattr(average, key)
-        if isinstance(value, Rate):
-            mean: Decimal | Rate | None = over
-        elif key == "slow_stock":
-            mean = None
-        else:
-            mean = (Decimal(over) / days).quantize(ONE_PLACE, ROUND_HALF_UP)
-        rows.append(FigureRow(key=key, value=value, average=mean))
-    return rows
-
-
-def _leads_by_channel(*, store: Store, day: dt.date) -> list[ChannelCount]:
-    start, end = store.day_bounds(day)
-    rows = (Lead.objects.filter(store=store, created_at__gte=start, created_at__lt=end)
-            .values("channel").order_by().annotate(n=Count("pk"))
-            .values_list("channel", "n"))
-    return sorted((ChannelCount(channel=c, count=n) for c, n in rows),
-                  key=lambda row: (-row.count, row.channel))
-
-
-def _plans(*, store: Store, day: dt.date, consultants: list[User]) -> list[ConsultantPlan]:
-    plans = {c.pk: ConsultantPlan(consultant=c) for c in consultants}
-    ids = list(plans)
-    _start, end = store.day_bounds(day)
-    due = Lead.objects.filter(store=store, owner__in=ids, status__in=ACTIVE_STATUSES,
-                              follow_up_due_at__lt=end)
-    for owner, count in due.values("owner").order_by().annotate(n=Count("pk")).values_list(
-            "owner", "n"):
-        plans[owner].follow_up_count = count
-    most_overdue = Window(RowNumber(), partition_by=[F("owner")],
-                          order_by=[F("follow_up_due_at").asc(), F("pk").asc()])
-    for lead in (due.annotate(rank=most_overdue).filter(rank__lte=FOLLOW_UP_ROWS)
-                 .select_related("customer").order_by("follow_up_due_at", "pk")):
-        plans[lead.owner_id].follow_ups.append(lead)
-    for invitation in _invitations(store=store, day=day).filter(consultant__in=ids):
-        plans[invitation.consultant_id].invitations.append(invitation)
-    for drive in _test_drives(store=store, day=day).filter(consultant__in=ids):
-        plans[drive.consultant_id].test_drives.append(drive)
-    for handover in _handovers(store=store, day=day).filter(contract__consultant__in=ids):
-        plans[handover.contract.consultant_id].deliveries.append(handover)
-    for step in (CareStep.objects.filter(store=store, assignee__in=ids, channel=CareChannel.CALL,
-                                         status__in=OPEN_CARE_STEP_STATUSES, due_on__lte=day)
-                 .select_related("customer").order_by("due_on", "pk")):
-        plans[step.assignee_id].care_calls.append(step)
-    return [plans[c.pk] for c in consultants]
-
-
+# --- Rows of a store day, for the plans (today's and tomorrow's) ----------------------------
 def _invitations(*, store: Store, day: dt.date):
     start, end = store.day_bounds(day)
     return (Invitation.objects.filter(store=store, expected_at__gte=start, expected_at__lt=end,
@@ -468,99 +343,3 @@ def _handovers(*, store: Store, day: dt.date):
             .exclude(contract__status=ContractStatus.CANCELLED)
             .select_related("contract__customer", "contract__consultant")
             .order_by("scheduled_at", "pk"))
-
-
-def _key_customers(plans: list[ConsultantPlan]) -> list[KeyCustomer]:
-    rows: list[KeyCustomer] = []
-    for plan in plans:
-        for invitation in plan.invitations:
-            if invitation.lead.grade == Grade.A:
-                rows.append(KeyCustomer(
-                    kind="invitation", at=invitation.expected_at,
-                    customer=invitation.lead.customer, model=invitation.lead.model_interest,
-                    consultant=plan.consultant))
-        for drive in plan.test_drives:
-            if drive.lead is not None and drive.lead.grade == Grade.A:
-                rows.append(KeyCustomer(kind="test_drive", at=drive.slot_start,
-                                        customer=drive.customer, model=str(drive.vehicle.trim),
-                                        consultant=plan.consultant))
-        for handover in plan.deliveries:
-            rows.append(KeyCustomer(kind="delivery", at=handover.scheduled_at,
-                                    customer=handover.contract.customer,
-                                    model=handover.contract.vehicle_description,
-                                    consultant=plan.consultant))
-    return sorted(rows, key=lambda row: row.at)
-
-
-def _without_deal(*, store: Store, consultants: list[User], first_day: dt.date,
-                  last_day: dt.date) -> list[User]:
-    period = period_for(store, first_day, last_day)
-    dealt = set(Contract.objects.filter(store=store, signed_at__gte=period.start,
-                                        signed_at__lt=period.end)
-                .values_list("consultant", flat=True).distinct())
-    return [c for c in consultants if c.pk not in dealt]
-
-
-# --- Evening ------------------------------------------------------------------------------
-def evening_board(*, store: Store, day: dt.date, now: dt.datetime | None = None) -> EveningBoard:
-    """The evening meeting of `day` (store-local): the day's figures against the day's share
-    of the month's targets, month to date, the notes, tomorrow's plan, and the stock."""
-    now = now or timezone.now()
-    tomorrow = day + dt.timedelta(days=1)
-    figures = store_figures(store=store, first_day=day, now=now)
-    month = target_board(store=store, day=day)
-    activity = activity_by_consultant(store=store, first_day=day)
-    team_activity = store_activity(activity)
-    total_days = month.pace.total
-    return EveningBoard(
-        store=store, day=day, tomorrow=tomorrow, figures=figures, activity=team_activity,
-        team_day=_day_lines(team_activity, month.team, total_days),
-        consultants_day=[
-            ConsultantDay(consultant=row.consultant,
-                          activity=activity.get(row.consultant.pk, Activity()),
-                          lines=_day_lines(activity.get(row.consultant.pk, Activity()),
-                                           row.lines, total_days))
-            for row in month.consultants],
-        month=month,
-        notes=meeting_notes(store=store, day=day, meeting=MeetingKind.EVENING),
-        invitations_tomorrow=list(_invitations(store=store, day=tomorrow)),
-        test_drives_tomorrow=list(_test_drives(store=store, day=tomorrow)),
-        deliveries_tomorrow=list(_handovers(store=store, day=tomorrow)),
-        slow_stock=figures.slow_stock,
-        oldest_stock=list(
-            StockVehicle.objects.filter(store=store, status=StockStatus.IN_STOCK)
-            .select_related("trim__series__brand", "colour")
-            .order_by("arrival_date", "pk")[:OLDEST_STOCK_ROWS]),
-        turnover=_turnover(store=store, day=day),
-    )
-
-
-def _day_lines(activity: Activity, month_lines: list[TargetLine], working_days: int
-               ) -> list[DayLine]:
-    lines = []
-    for line in month_lines:
-        target = None
-        if line.target is not None and working_days:
-            target = (line.target / working_days).quantize(ONE_PLACE, ROUND_HALF_UP)
-        lines.append(DayLine(metric=line.metric, actual=activity.get(line.metric),
-                             target=target))
-    return lines
-
-
-def _turnover(*, store: Store, day: dt.date) -> Turnover:
-    first = day - dt.timedelta(days=TURNOVER_DAYS - 1)
-    period = period_for(store, first, day)
-    stock = StockVehicle.objects.filter(store=store).aggregate(
-        on_hand=Count("pk", filter=Q(status__in=ON_HAND_STOCK_STATUSES)),
-        arrived=Count("pk", filter=Q(arrival_date__gte=first, arrival_date__lte=day)))
-    delivered = Contract.objects.filter(store=store, delivered_at__gte=period.start,
-                                        delivered_at__lt=period.end).count()
-    return Turnover(delivered=delivered, on_hand=stock["on_hand"], arrived=stock["arrived"])
-
-
-__all__ = [
-    "EVENING_BOARD_QUERIES", "MORNING_BOARD_QUERIES", "ChannelCount", "ConsultantDay",
-    "ConsultantPlan", "DayLine", "EveningBoard", "FigureRow",
-    "KeyCustomer", "MorningBoard", "Turnover", "evening_board", "meeting_day_range",
-    "meeting_note_get_for_user", "meeting_notes", "morning_board",
-]
