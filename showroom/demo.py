@@ -79,6 +79,36 @@ def _licence(rng: random.Random) -> str:
     return rng.choice(LICENCE_PREFIXES) + "".join(str(rng.randrange(10)) for _ in range(14))
 
 
+def _returns_and_no_shows(visits: list[Visit], *, now: dt.datetime,
+                          tz) -> tuple[list[Visit], list[Invitation]]:
+    """Customers who come back (a return visit a few days after their first, to negotiate)
+    and invitations that were missed before a customer finally came: the meetings' return
+    walk-ins and show rate need both. Their own random stream, so that adding them changes
+    nothing else of the demo."""
+    rng = random.Random(2026)  # noqa: S311 - demo data, no secret
+    returns, missed = [], []
+    for visit in visits:
+        if visit.lead.status in (LeadStatus.NEGOTIATING, LeadStatus.WON) and rng.random() < 0.4:
+            back = (visit.arrived_at + dt.timedelta(days=rng.randrange(2, 8))).astimezone(tz)
+            back = back.replace(hour=rng.randrange(10, 18), minute=rng.randrange(0, 60))
+            if back < now - dt.timedelta(hours=2):
+                returns.append(Visit(
+                    store=visit.store, customer=visit.customer, lead=visit.lead,
+                    consultant=visit.consultant, arrived_at=back,
+                    departed_at=back + dt.timedelta(minutes=rng.randrange(30, 90)),
+                    party_size=visit.party_size, first_visit=False, routed_by=RoutedBy.QUEUE,
+                    outcome=VisitOutcome.QUOTE))
+        expected = visit.arrived_at - dt.timedelta(days=rng.randrange(1, 4))
+        # Invited after the lead came in, expected a few days before the visit: not come.
+        if rng.random() < 0.3 and expected > visit.lead.created_at:
+            missed.append(Invitation(
+                store=visit.store, lead=visit.lead, consultant=visit.consultant,
+                status=InvitationStatus.NO_SHOW, expected_at=expected, purpose="看车",
+                created_at=max(visit.lead.created_at, expected - dt.timedelta(days=1)),
+                closed_at=expected))
+    return returns, missed
+
+
 def seed_showroom(rng: random.Random, *, store: Store, scale: str,
                   now: dt.datetime | None = None) -> None:
     """Visits, invitations and test drives following the store's lead history, all over
@@ -163,8 +193,10 @@ def seed_showroom(rng: random.Random, *, store: Store, scale: str,
                 purpose="试驾", created_at=now - dt.timedelta(days=1),
                 closed_at=now if no_show else None,
             ))
+    returns, missed = _returns_and_no_shows(visits, now=now, tz=tz)
     Visit.objects.bulk_create(visits, batch_size=1000)
-    Invitation.objects.bulk_create(invitations, batch_size=1000)
+    Visit.objects.bulk_create(returns, batch_size=1000)
+    Invitation.objects.bulk_create(invitations + missed, batch_size=1000)
     TestDrive.objects.bulk_create(drives, batch_size=1000)
     for visit in visits[: max(1, len(visits) // 4)]:
         kind, note = rng.choice(OBJECTIONS)

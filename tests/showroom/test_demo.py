@@ -101,3 +101,18 @@ def test_demo_roster_for_today_and_the_store_libraries(demo):
         range(1, consultants.count() + 1))
     assert TalkTrack.objects.filter(store=demo).exists()
     assert InspectionItem.objects.filter(store=demo).exists()
+
+
+def test_demo_customers_come_back_and_some_invitations_are_missed(demo):
+    returns = list(Visit.objects.filter(store=demo, first_visit=False)
+                   .select_related("lead"))
+    missed = list(Invitation.objects.filter(store=demo, status=InvitationStatus.NO_SHOW))
+
+    assert returns and missed
+    # Each return visit comes after the customer's first one; each missed invitation was
+    # made after its lead came in and was due before now.
+    firsts = dict(Visit.objects.filter(store=demo, first_visit=True)
+                  .values_list("lead_id", "arrived_at"))
+    assert all(visit.arrived_at > firsts[visit.lead_id] for visit in returns)
+    now = timezone.now()
+    assert all(inv.lead.created_at <= inv.created_at <= inv.expected_at < now for inv in missed)
