@@ -74,9 +74,11 @@ def commission(request: HttpRequest) -> HttpResponse:
 @role_required(*COMMISSION_VIEW_ROLES)
 def commission_consultant(request: HttpRequest, consultant_id: int) -> HttpResponse:
     """One consultant's statement with its lines: the manager's drill-down; a consultant
-    may open only their own (anyone else's is 404, as outside the store)."""
+    may open only their own (anyone else's is 404, as outside the store). Only sellers
+    earn commission: another member of staff is 404 too."""
     user = request.user
-    consultant = User.objects.filter(pk=consultant_id, store_id=user.store_id).first()
+    consultant = User.objects.filter(pk=consultant_id, store_id=user.store_id,
+                                     role=Role.CONSULTANT).first()
     if consultant is None or not can_view_commission(user, consultant):
         raise Http404
     form = CommissionMonthForm(request.GET, store=user.store)

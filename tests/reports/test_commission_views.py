@@ -125,6 +125,13 @@ def test_manager_drills_down_to_a_consultant_but_not_another_stores(client, mana
     assert client.get(_statement_url(outsider)).status_code == 404
 
 
+def test_a_statement_of_someone_who_does_not_sell_is_404(client, manager, make_user):
+    client.force_login(manager)
+
+    for user in (manager, make_user(Role.RECEPTIONIST), make_user(Role.FINANCE)):
+        assert client.get(f"{_statement_url(user)}?month=2026-10").status_code == 404
+
+
 def test_finance_gets_the_download_page(client, make_user, october):
     client.force_login(english(make_user(Role.FINANCE)))
 
