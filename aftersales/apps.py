@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from dealership.enums import Role
+from dealership.enums import NavGroup, Role
 from dealership.registry import register_nav_item, register_role_home
 
 
@@ -47,7 +47,7 @@ def _register_owners() -> None:
 
     register_nav_item(url_name="aftersales:owner_list", label=_("Owners"),
                       roles=(Role.SERVICE_ADVISOR, Role.CUSTOMER_CARE, Role.SUPERVISOR,
-                             Role.MANAGER), order=275)
+                             Role.MANAGER), order=275, group=NavGroup.AFTERSALES)
     # The customer page links to the file; the include decides (role, scope, owns a car).
     register_slot_action(slot="customer_actions",
                          template="aftersales/owner_file_link.html", order=30)
@@ -61,11 +61,11 @@ def _register_care() -> None:
     from delivery.signals import vehicle_delivered
 
     register_nav_item(url_name="aftersales:care_desk", label=_("Customer care"),
-                      roles=(Role.CUSTOMER_CARE,), order=280)
+                      roles=(Role.CUSTOMER_CARE,), order=280, group=NavGroup.AFTERSALES)
     register_nav_item(url_name="aftersales:care_steps", label=_("Care calls"),
-                      roles=(Role.SUPERVISOR, Role.MANAGER), order=281)
+                      roles=(Role.SUPERVISOR, Role.MANAGER), order=281, group=NavGroup.AFTERSALES)
     register_nav_item(url_name="aftersales:care_settings", label=_("Care settings"),
-                      roles=(Role.MANAGER,), order=282)
+                      roles=(Role.MANAGER,), order=282, group=NavGroup.SETTINGS)
     register_role_home(role=Role.CUSTOMER_CARE, url_name="aftersales:care_desk")
     register_my_day_panel(name="care-steps", template="aftersales/care_my_day.html#care-steps",
                           selector=care_steps_for_my_day, order=18, roles=(Role.CONSULTANT,))
@@ -78,10 +78,11 @@ def _register_service() -> None:
     """The desk in the menu of the roles that open it (the advisor's home), and the week
     calendar for those who look on."""
     register_nav_item(url_name="aftersales:service_desk", label=_("Service desk"),
-                      roles=(Role.SERVICE_ADVISOR, Role.MANAGER), order=270)
+                      roles=(Role.SERVICE_ADVISOR, Role.MANAGER), order=270,
+                      group=NavGroup.AFTERSALES)
     register_nav_item(url_name="aftersales:service_week", label=_("Workshop calendar"),
                       roles=(Role.SERVICE_ADVISOR, Role.CUSTOMER_CARE, Role.MANAGER),
-                      order=271)
+                      order=271, group=NavGroup.AFTERSALES)
     register_role_home(role=Role.SERVICE_ADVISOR, url_name="aftersales:service_desk")
     from dealership.slots import register_slot_action
 
@@ -97,7 +98,7 @@ def _register_surveys() -> None:
 
     vehicle_delivered.connect(on_vehicle_delivered, dispatch_uid="aftersales.survey_delivery")
     register_nav_item(url_name="aftersales:survey_results", label=_("Surveys"),
-                      roles=SURVEY_RESULT_ROLES, order=285)
+                      roles=SURVEY_RESULT_ROLES, order=285, group=NavGroup.AFTERSALES)
 
 
 # --- Complaints --------------------------------------------------------------------------------
@@ -109,7 +110,7 @@ def _register_complaints() -> None:
     from dealership.slots import register_slot_action
 
     register_nav_item(url_name="aftersales:complaint_board", label=_("Complaints"),
-                      roles=COMPLAINT_VIEW_ROLES, order=286)
+                      roles=COMPLAINT_VIEW_ROLES, order=286, group=NavGroup.AFTERSALES)
     register_slot_action(slot="customer_actions",
                          template="aftersales/complaint_customer_action.html", order=35)
 
@@ -126,9 +127,9 @@ def _register_loyalty() -> None:
     from dealership.slots import register_slot_action
 
     register_nav_item(url_name="aftersales:referral_list", label=_("Referrals"),
-                      roles=REFERRAL_ROLES, order=287)
+                      roles=REFERRAL_ROLES, order=287, group=NavGroup.AFTERSALES)
     register_nav_item(url_name="aftersales:package_list", label=_("Service packages"),
-                      roles=PACKAGE_ROLES, order=288)
+                      roles=PACKAGE_ROLES, order=288, group=NavGroup.AFTERSALES)
     register_slot_action(slot="customer_actions",
                          template="aftersales/loyalty_customer_actions.html", order=40)
     contract_signed.connect(on_contract_signed, dispatch_uid="aftersales.loyalty.credit")
@@ -143,9 +144,9 @@ def _register_campaigns() -> None:
     from aftersales.permissions import CAMPAIGN_ROLES
 
     register_nav_item(url_name="aftersales:campaign_list", label=_("Care campaigns"),
-                      roles=CAMPAIGN_ROLES, order=292)
+                      roles=CAMPAIGN_ROLES, order=292, group=NavGroup.AFTERSALES)
     register_nav_item(url_name="aftersales:segment_list", label=_("Owner segments"),
-                      roles=CAMPAIGN_ROLES, order=293)
+                      roles=CAMPAIGN_ROLES, order=293, group=NavGroup.AFTERSALES)
 
 
 # --- Demo data ---------------------------------------------------------------------------------

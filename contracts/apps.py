@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from dealership.enums import Role
+from dealership.enums import NavGroup, Role
 from dealership.registry import (
     register_demo_seeder,
     register_nav_item,
@@ -59,18 +59,19 @@ def _register_navigation_roles_demo() -> None:
     from contracts.selectors.contracts import review_queue_count
 
     register_nav_item(url_name="contracts:approval_inbox", label=_("Approvals"),
-                      roles=(Role.SUPERVISOR, Role.MANAGER), order=100,
+                      roles=(Role.SUPERVISOR, Role.MANAGER), order=100, group=NavGroup.DEALS,
                       badge=approval_inbox_count)
     register_nav_item(url_name="contracts:review_queue", label=_("Contract review"),
-                      roles=(Role.MANAGER,), order=110, badge=review_queue_count)
+                      roles=(Role.MANAGER,), order=110,
+                      group=NavGroup.DEALS, badge=review_queue_count)
     register_nav_item(url_name="contracts:quote_list", label=_("Quotes"),
                       roles=(Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE,
-                             Role.ADMIN), order=120)
+                             Role.ADMIN), order=120, group=NavGroup.DEALS)
     register_nav_item(url_name="contracts:contract_list", label=_("Contracts"),
                       roles=(Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE,
-                             Role.ADMIN), order=130)
+                             Role.ADMIN), order=130, group=NavGroup.DEALS)
     register_nav_item(url_name="contracts:discount_policy", label=_("Discount policy"),
-                      roles=(Role.ADMIN,), order=300)
+                      roles=(Role.ADMIN,), order=300, group=NavGroup.SETTINGS)
     for role, codenames in _ROLE_PERMISSIONS.items():
         register_role_permissions(role=role, codenames=codenames)
     register_demo_seeder(order=30, seed=_seed_demo)

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from dealership.enums import Role
+from dealership.enums import NavGroup, Role
 from dealership.registry import (
     register_nav_item,
     register_role_home,
@@ -54,14 +54,15 @@ def _register_navigation_roles() -> None:
     checks.register(check_role_homes, checks.Tags.urls)
     checks.register(check_role_permissions)
 
-    register_nav_item(url_name="my_day", label=_("My day"), roles=(Role.CONSULTANT,), order=10)
+    register_nav_item(url_name="my_day", label=_("My day"), roles=(Role.CONSULTANT,), order=10,
+    group=NavGroup.TODAY)
     register_nav_item(url_name="customers:list", label=_("Customers"), roles=_CUSTOMER_ROLES,
-                      order=180)
+                      order=180, group=NavGroup.LEADS)
     register_nav_item(url_name="stock:list", label=_("Stock"),
                       roles=(Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE,
-                             Role.ADMIN), order=250)
+                             Role.ADMIN), order=250, group=NavGroup.DELIVERY)
     register_nav_item(url_name="console", label=_("Administration"), roles=(Role.ADMIN,),
-                      order=310)
+                      order=310, group=NavGroup.SETTINGS)
     register_role_home(role=Role.CONSULTANT, url_name="my_day")
     register_role_home(role=Role.ADMIN, url_name="console")
     for role, codenames in CORE_ROLE_PERMISSIONS.items():

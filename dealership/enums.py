@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -19,6 +20,19 @@ class Role(models.TextChoices):
 
 # Roles that are not bound to one store.
 CROSS_STORE_ROLES = (Role.GROUP_EXEC, Role.ADMIN)
+
+
+class NavGroup(models.TextChoices):
+    """The menu's sections, one per stage of the day and the process, in menu order."""
+
+    TODAY = "today", pgettext_lazy("menu section", "Today")
+    LEADS = "leads", pgettext_lazy("menu section", "Leads")
+    SHOWROOM = "showroom", pgettext_lazy("menu section", "Showroom")
+    DEALS = "deals", pgettext_lazy("menu section", "Deals")
+    DELIVERY = "delivery", pgettext_lazy("menu section", "Delivery")
+    AFTERSALES = "aftersales", pgettext_lazy("menu section", "After-sales")
+    REPORTS = "reports", pgettext_lazy("menu section", "Reports")
+    SETTINGS = "settings", pgettext_lazy("menu section", "Settings")
 
 
 class Seniority(models.TextChoices):

@@ -26,12 +26,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class NavItem:
     """A screen in the menu. `order` places it among every app's items (lower first);
+    `group` is its section of the menu (a `NavGroup`: today, leads, showroom, ...);
     `badge` counts what waits for the user ("3 waiting") and must stay one cheap query."""
 
     url_name: str
     label: str | Promise
     roles: tuple[str, ...]
     order: int
+    group: str
     badge: Callable[[User], int] | None = None
 
     @property
@@ -86,10 +88,11 @@ def _add(registry: list, entry: object) -> None:
 
 
 def register_nav_item(*, url_name: str, label: str | Promise, roles: Iterable[str],
-                      order: int, badge: Callable[[User], int] | None = None) -> None:
-    # Roles as plain strings (a Role member is one), so error messages show "finance".
+                      order: int, group: str,
+                      badge: Callable[[User], int] | None = None) -> None:
+    # Roles and group as plain strings (an enum member is one), so messages show "finance".
     _add(_nav_items, NavItem(url_name=url_name, label=label, roles=tuple(map(str, roles)),
-                             order=order, badge=badge))
+                             order=order, group=str(group), badge=badge))
 
 
 def register_role_home(*, role: str, url_name: str) -> None:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from dealership.enums import Role
+from dealership.enums import NavGroup, Role
 from dealership.registry import (
     register_nav_item,
     register_role_home,
@@ -37,7 +37,8 @@ def _register_inventory() -> None:
     stage's inventory models: the manager imports stock and sets the store's thresholds;
     finance and the administrator read them."""
     register_nav_item(url_name="delivery:stock_board", label=_("Inventory"),
-                      roles=(Role.SUPERVISOR, Role.MANAGER, Role.FINANCE), order=245)
+                      roles=(Role.SUPERVISOR, Role.MANAGER, Role.FINANCE), order=245,
+                      group=NavGroup.DELIVERY)
     register_role_permissions(role=Role.MANAGER, codenames=(
         "delivery.view_stockimport", "delivery.add_stockimport",
         "delivery.view_deliverysettings", "delivery.change_deliverysettings",
@@ -56,7 +57,7 @@ def _register_orders() -> None:
 
     register_nav_item(url_name="delivery:order_list", label=_("Orders"),
                       roles=(Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE),
-                      order=240)
+                      order=240, group=NavGroup.DELIVERY)
     register_slot_action(slot="contract_panels", template="delivery/components/order_panel.html",
                          order=10)
     contract_cancelled.connect(release_car_of_cancelled_contract,
@@ -68,9 +69,9 @@ def _register_money() -> None:
     """The finance desk and receivables in the menu, the desk as the finance role's home,
     and the permissions the desk works with."""
     register_nav_item(url_name="delivery:finance_desk", label=_("Finance desk"),
-                      roles=(Role.FINANCE,), order=260)
+                      roles=(Role.FINANCE,), order=260, group=NavGroup.DELIVERY)
     register_nav_item(url_name="delivery:receivables", label=_("Receivables"),
-                      roles=(Role.FINANCE, Role.MANAGER), order=262)
+                      roles=(Role.FINANCE, Role.MANAGER), order=262, group=NavGroup.DELIVERY)
     register_role_home(role=Role.FINANCE, url_name="delivery:finance_desk")
     from delivery.jobs_money import PURPOSE_BALANCE_OVERDUE
     from leads.messaging import register_message_purpose
@@ -97,9 +98,9 @@ def _register_handover() -> None:
     register_nav_item(url_name="delivery:calendar", label=_("Deliveries"),
                       roles=(Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER,
                              Role.RECEPTIONIST),
-                      order=242)
+                      order=242, group=NavGroup.DELIVERY)
     register_nav_item(url_name="delivery:pdi_items", label=_("PDI checklist"),
-                      roles=(Role.MANAGER,), order=243)
+                      roles=(Role.MANAGER,), order=243, group=NavGroup.SETTINGS)
     register_my_day_panel(name="deliveries", template="delivery/my_day_panels.html#deliveries",
                           selector=deliveries_for_my_day, order=15, roles=(Role.CONSULTANT,))
 

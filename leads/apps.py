@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from dealership.enums import Role
+from dealership.enums import NavGroup, Role
 from dealership.registry import register_demo_seeder, register_nav_item, register_role_home
 
 if TYPE_CHECKING:
@@ -27,23 +27,27 @@ class LeadsConfig(AppConfig):
 def _register_navigation_roles_demo() -> None:
     """The leads screens in the menu (their places among every app's items), the homes of
     the roles that start their day there, and the demo leads everything else builds on."""
-    for url_name, label, roles, order in (
-        ("leads:team_board", _("Team board"), (Role.SUPERVISOR, Role.MANAGER), 20),
-        ("leads:marketing_home", _("Marketing"), (Role.MARKETING,), 140),
+    today, leads, reports, settings = (NavGroup.TODAY, NavGroup.LEADS, NavGroup.REPORTS,
+                                       NavGroup.SETTINGS)
+    for url_name, label, roles, order, group in (
+        ("leads:team_board", _("Team board"), (Role.SUPERVISOR, Role.MANAGER), 20, today),
+        ("leads:marketing_home", _("Marketing"), (Role.MARKETING,), 140, today),
         ("leads:list", _("Leads"), (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER,
-                                    Role.MARKETING, Role.ADMIN), 150),
+                                    Role.MARKETING, Role.ADMIN), 150, leads),
         ("leads:create", _("New lead"), (Role.RECEPTIONIST, Role.CONSULTANT,
-                                         Role.MARKETING), 160),
-        ("leads:pool", _("Lead pool"), (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER), 170),
+                                         Role.MARKETING), 160, leads),
+        ("leads:pool", _("Lead pool"), (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER),
+         170, leads),
         ("leads:campaigns", _("Campaigns"), (Role.SUPERVISOR, Role.MANAGER,
-                                             Role.MARKETING), 190),
-        ("leads:import", _("Import leads"), (Role.MARKETING,), 200),
-        ("leads:message_list", _("Messages"), (Role.MARKETING,), 210),
-        ("leads:lost_report", _("Lost report"), (Role.SUPERVISOR, Role.MANAGER), 220),
-        ("leads:team", _("Team"), (Role.SUPERVISOR, Role.MANAGER), 230),
-        ("leads:policy", _("Lead policy"), (Role.MANAGER,), 240),
+                                             Role.MARKETING), 190, leads),
+        ("leads:import", _("Import leads"), (Role.MARKETING,), 200, leads),
+        ("leads:message_list", _("Messages"), (Role.MARKETING,), 210, leads),
+        ("leads:lost_report", _("Lost report"), (Role.SUPERVISOR, Role.MANAGER), 220, reports),
+        ("leads:team", _("Team"), (Role.SUPERVISOR, Role.MANAGER), 230, settings),
+        ("leads:policy", _("Lead policy"), (Role.MANAGER,), 240, settings),
     ):
-        register_nav_item(url_name=url_name, label=label, roles=roles, order=order)
+        register_nav_item(url_name=url_name, label=label, roles=roles, order=order,
+                          group=group)
     register_role_home(role=Role.SUPERVISOR, url_name="leads:team_board")
     register_role_home(role=Role.MARKETING, url_name="leads:marketing_home")
     register_demo_seeder(order=10, seed=_seed_demo)

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from dealership.enums import Role
+from dealership.enums import NavGroup, Role
 from dealership.registry import register_nav_item, register_role_home
 
 
@@ -24,14 +24,15 @@ class ReportsConfig(AppConfig):
 # --- The manager's home: the live store overview -------------------------------------------
 def _register_home() -> None:
     register_nav_item(url_name="reports:store_overview", label=_("Store overview"),
-                      roles=(Role.MANAGER,), order=90)
+                      roles=(Role.MANAGER,), order=90, group=NavGroup.TODAY)
     register_role_home(role=Role.MANAGER, url_name="reports:store_overview")
 
 
 # --- Monthly targets and the working calendar ----------------------------------------------
 def _register_targets() -> None:
     register_nav_item(url_name="reports:targets", label=_("Targets"),
-                      roles=(Role.MANAGER, Role.SUPERVISOR, Role.CONSULTANT), order=95)
+                      roles=(Role.MANAGER, Role.SUPERVISOR, Role.CONSULTANT), order=95,
+                      group=NavGroup.REPORTS)
 
 
 # --- Morning and evening meetings, the manager's notes ------------------------------------
@@ -39,7 +40,8 @@ def _register_meetings() -> None:
     for url_name, label, order in (("reports:morning_meeting", _("Morning meeting"), 91),
                                    ("reports:evening_meeting", _("Evening meeting"), 92)):
         register_nav_item(url_name=url_name, label=label,
-                          roles=(Role.MANAGER, Role.SUPERVISOR), order=order)
+                          roles=(Role.MANAGER, Role.SUPERVISOR), order=order,
+                          group=NavGroup.TODAY)
 
 
 # --- The wall screen and its kiosk links ------------------------------------------------
@@ -49,7 +51,7 @@ def _register_wall() -> None:
     from reports.freshness import BOARD_MODELS, bump_on_change
 
     register_nav_item(url_name="reports:kiosk_links", label=_("Wall screen"),
-                      roles=(Role.MANAGER,), order=93)
+                      roles=(Role.MANAGER,), order=93, group=NavGroup.REPORTS)
     # The wall screen's ETags (reports.freshness): a row the boards read changed.
     for label in BOARD_MODELS:
         for signal in (post_save, post_delete):
@@ -62,7 +64,7 @@ def _register_charts() -> None:
     from reports.permissions import CHART_ROLES
 
     register_nav_item(url_name="reports:charts", label=_("Reports"), roles=CHART_ROLES,
-                      order=296)
+                      order=296, group=NavGroup.REPORTS)
 
 
 # --- The daily report PDF --------------------------------------------------------------
@@ -70,7 +72,7 @@ def _register_daily() -> None:
     from reports.permissions import DAILY_REPORT_ROLES
 
     register_nav_item(url_name="reports:daily_reports", label=_("Daily reports"),
-                      roles=DAILY_REPORT_ROLES, order=297)
+                      roles=DAILY_REPORT_ROLES, order=297, group=NavGroup.REPORTS)
 
 
 # --- Commission -------------------------------------------------------------------------
@@ -78,13 +80,14 @@ def _register_commission() -> None:
     """One "Commission" item: a consultant's own statement, the manager's table of everyone
     (and from it the scheme), finance's payroll download."""
     register_nav_item(url_name="reports:commission", label=_("Commission"),
-                      roles=(Role.CONSULTANT, Role.MANAGER, Role.FINANCE), order=298)
+                      roles=(Role.CONSULTANT, Role.MANAGER, Role.FINANCE), order=298,
+                      group=NavGroup.REPORTS)
 
 
 # --- The group executive's view ----------------------------------------------------------
 def _register_group() -> None:
     register_nav_item(url_name="reports:group_overview", label=_("Group figures"),
-                      roles=(Role.GROUP_EXEC, Role.ADMIN), order=290)
+                      roles=(Role.GROUP_EXEC, Role.ADMIN), order=290, group=NavGroup.REPORTS)
     register_role_home(role=Role.GROUP_EXEC, url_name="reports:group_overview")
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from dealership.enums import Role
+from dealership.enums import NavGroup, Role
 from dealership.registry import register_demo_seeder, register_nav_item, register_role_home
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ def _register_navigation_roles_demo() -> None:
                                                     Role.MANAGER), 70),
         ("showroom:inspection", _("Inspection"), (Role.SUPERVISOR, Role.MANAGER), 80),
     ):
-        register_nav_item(url_name=url_name, label=label, roles=roles, order=order)
+        register_nav_item(url_name=url_name, label=label, roles=roles, order=order,
+                          group=NavGroup.SHOWROOM)
     register_role_home(role=Role.RECEPTIONIST, url_name="showroom:desk")
     register_demo_seeder(order=20, seed=_seed_demo)
 

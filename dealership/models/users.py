@@ -54,6 +54,8 @@ class User(Audited, AbstractUser):
     language = models.CharField(_("interface language"), max_length=10,
                                 choices=Language.choices, default=Language.ZH_HANS)
     phone = models.CharField(_("work phone"), max_length=20, blank=True)
+    # When the user last opened "my day": what changed after it is shown as new there.
+    my_day_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = StaffManager()
 

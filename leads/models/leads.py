@@ -297,6 +297,10 @@ class Notification(models.Model):
     lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="+")
     kind = models.CharField(max_length=20, choices=timeline_kind_choices)
+    # A decision on something that is not a lead (a quote, a contract, a payment) links to
+    # its page and names it by its number, which reads the same in every language.
+    url = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

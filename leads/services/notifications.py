@@ -8,11 +8,13 @@ from dealership.models import Store, User
 from leads.models import Lead, Notification
 
 
-def notification_send(*, store: Store, user: User, kind: str,
-                      lead: Lead | None = None) -> Notification:
+def notification_send(*, store: Store, user: User, kind: str, lead: Lead | None = None,
+                      url: str = "", subject: str = "") -> Notification:
     """Tell a member of staff about a lead, or about a customer who has no lead of theirs
-    (a returning walk-in who asked for them). Side effects: one unread notification."""
-    return Notification.objects.create(store=store, user=user, lead=lead, kind=kind)
+    (a returning walk-in who asked for them), or about a decision on something of theirs
+    (`url` to its page, `subject` its number). Side effects: one unread notification."""
+    return Notification.objects.create(store=store, user=user, lead=lead, kind=kind,
+                                       url=url, subject=subject)
 
 
 def notification_mark_all_read(*, user: User) -> int:

@@ -216,7 +216,7 @@ def test_demo_seeders_run_in_the_order_of_the_layers():
 # --- Registering ----------------------------------------------------------------------------
 @pytest.mark.usefixtures("scratch_registries")
 def test_register_nav_item_places_the_item_by_its_order():
-    registry.register_nav_item(url_name="account", label="Account", roles=(Role.CONSULTANT,),
+    registry.register_nav_item(url_name="account", label="Account", group="settings", roles=(Role.CONSULTANT,),
                                order=15)
 
     assert [item.url_name for item in nav_for(_user(Role.CONSULTANT))][:3] == [
@@ -227,7 +227,7 @@ def test_register_nav_item_places_the_item_by_its_order():
 def test_register_nav_item_same_entry_twice_is_registered_once():
     before = len(registry.nav_items())
     for _attempt in range(2):
-        registry.register_nav_item(url_name="account", label="Account",
+        registry.register_nav_item(url_name="account", label="Account", group="settings",
                                    roles=(Role.CONSULTANT,), order=15)
 
     assert len(registry.nav_items()) == before + 1
@@ -241,7 +241,7 @@ def test_nav_badges_calls_each_registered_counter_with_the_user():
         seen.append(user)
         return 7
 
-    registry.register_nav_item(url_name="account", label="Account", roles=(Role.FINANCE,),
+    registry.register_nav_item(url_name="account", label="Account", group="settings", roles=(Role.FINANCE,),
                                order=15, badge=count)
     user = _user(Role.FINANCE)
 
@@ -276,7 +276,7 @@ def test_checks_registered_entries_raise_no_error():
 
 @pytest.mark.usefixtures("scratch_registries")
 def test_checks_nav_item_of_unknown_url_fails_at_start_up():
-    registry.register_nav_item(url_name="leads:no_such_screen", label="Nowhere",
+    registry.register_nav_item(url_name="leads:no_such_screen", label="Nowhere", group="settings",
                                roles=(Role.CONSULTANT,), order=5)
 
     errors = _registry_errors()
@@ -290,7 +290,7 @@ def test_checks_nav_item_of_unknown_url_fails_at_start_up():
 
 @pytest.mark.usefixtures("scratch_registries")
 def test_checks_nav_item_with_unknown_role_fails():
-    registry.register_nav_item(url_name="account", label="Account", roles=("chauffeur",),
+    registry.register_nav_item(url_name="account", label="Account", group="settings", roles=("chauffeur",),
                                order=5)
 
     assert [(error.id, error.msg) for error in _registry_errors()] == [
@@ -299,7 +299,7 @@ def test_checks_nav_item_with_unknown_role_fails():
 
 @pytest.mark.usefixtures("scratch_registries")
 def test_checks_two_nav_items_of_one_url_fail():
-    registry.register_nav_item(url_name="console", label="Console again", roles=(Role.ADMIN,),
+    registry.register_nav_item(url_name="console", label="Console again", group="settings", roles=(Role.ADMIN,),
                                order=5)
 
     assert [(error.id, error.msg) for error in _registry_errors()] == [
