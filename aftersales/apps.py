@@ -97,7 +97,7 @@ def _register_surveys() -> None:
     from delivery.signals import vehicle_delivered
 
     vehicle_delivered.connect(on_vehicle_delivered, dispatch_uid="aftersales.survey_delivery")
-    register_nav_item(url_name="aftersales:survey_results", label=_("Surveys"),
+    register_nav_item(url_name="aftersales:survey_results", label=_("Survey results"),
                       roles=SURVEY_RESULT_ROLES, order=285, group=NavGroup.AFTERSALES)
 
 

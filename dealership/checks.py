@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.checks import Error
 from django.urls import NoReverseMatch, reverse
 
-from dealership.enums import Role
+from dealership.enums import NavGroup, Role
 from dealership.registry import nav_items, role_homes, role_permissions
 
 
@@ -47,13 +47,17 @@ def _declared_permissions() -> set[str]:
 
 
 def check_navigation(app_configs=None, **kwargs) -> list[Error]:
-    """Menu items: a URL that reverses, a known role, and one item per URL."""
+    """Menu items: a URL that reverses, a known role, a known section, one item per URL."""
     errors: list[Error] = []
     items = nav_items()
     for item in items:
         errors += _reverse_error(item.url_name, what="A navigation item", obj=item)
         for role in item.roles:
             errors += _role_error(role, what="A navigation item", obj=item)
+        if item.group not in NavGroup.values:
+            errors.append(Error(f"A navigation item names an unknown menu section "
+                                f"{item.group!r}.", hint=f"Use one of {NavGroup.values}.",
+                                obj=item, id="dealership.E006"))
     counts = Counter(item.url_name for item in items)
     errors += [Error(f"{count} navigation items name the URL {url_name!r}.",
                      hint="Register each screen once, with every role that reaches it.",

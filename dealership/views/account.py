@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,8 +11,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dealership.forms import LanguageForm
+from dealership.demo.logins import DEMO_PASSWORD, DEMO_STORE_CODE, demo_login_rows
+from dealership.forms import LanguageForm, LoginForm
+from dealership.models import Store
 from dealership.services.users import user_set_language
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    """Anyone: sign in. On a developer's machine (DEBUG on, the demo store seeded) the page
+    lists the demo logins and their password, which are public knowledge there anyway."""
+    extra = {}
+    if settings.DEBUG and Store.objects.filter(code=DEMO_STORE_CODE).exists():
+        extra = {"demo_logins": demo_login_rows(), "demo_password": DEMO_PASSWORD}
+    view = auth_views.LoginView.as_view(redirect_authenticated_user=True,
+                                        authentication_form=LoginForm, extra_context=extra)
+    return view(request)
 
 
 @require_http_methods(["GET"])

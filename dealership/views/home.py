@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from dealership.enums import Role
 from dealership.models import Customer, Store, User
-from dealership.navigation import home_url_name, nav_badges, nav_for
+from dealership.navigation import home_url_name, nav_badges, nav_for, nav_sections
 from dealership.permissions import role_required
 from dealership.selectors import count_per_store
 
@@ -35,8 +35,14 @@ def nav_badges_view(request: HttpRequest) -> HttpResponse:
     items = nav_for(request.user)
     counts = nav_badges(request.user, items)
     badges = [(item, counts[item.url_name]) for item in items if item.has_badge]
+    # A section folded in the desktop menu shows the sum of its items' counts.
+    section_badges = [(section.group, sum(counts[item.url_name] for item in section.items
+                                          if item.has_badge))
+                      for section in nav_sections(items) if section.has_badge
+                      and section.single is None]
     response = render(request, "components/nav_badges.html",
-                      {"badges": badges, "places": ("wide", "menu")})
+                      {"badges": badges, "section_badges": section_badges,
+                       "badge_total": sum(counts.values()), "places": ("wide", "menu")})
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -49,7 +49,16 @@ def _counts() -> tuple[int, int, int, int]:
 @pytest.fixture
 def seeded(settings):
     settings.DEBUG = True
-    _seed()
+    return _seed()
+
+
+def test_seed_demo_reports_each_stage_as_it_goes(seeded):
+    # `make run` seeds on its first start: one line per stage, each with its time.
+    stages = [line.strip().split(" …")[0] for line in seeded.splitlines() if " …" in line]
+
+    assert stages == ["staff, catalogue and stock", "customers", "leads", "showroom",
+                      "contracts", "delivery", "aftersales", "reports"]
+    assert all(line.rstrip().endswith(" s") for line in seeded.splitlines() if " …" in line)
 
 
 def test_seed_demo_with_debug_off_refused(settings):

@@ -27,22 +27,20 @@ EXPECTED_MENUS = {
     ],
     Role.CONSULTANT: [
         "my_day", "showroom:calendar", "showroom:invitations", "showroom:talk_tracks",
-        "reports:targets", "contracts:quote_list", "contracts:contract_list",
-        "leads:list", "leads:create", "leads:pool", "customers:list",
-        "delivery:order_list", "delivery:calendar", "stock:list",
-        "aftersales:survey_results", "aftersales:complaint_board",
-        "aftersales:referral_list", "reports:commission"
+        "reports:targets", "contracts:quote_list", "contracts:contract_list", "leads:list",
+        "leads:create", "leads:pool", "customers:list", "delivery:order_list",
+        "delivery:calendar", "stock:list", "aftersales:survey_results",
+        "aftersales:complaint_board", "aftersales:referral_list", "reports:commission"
     ],
     Role.SUPERVISOR: [
-        "leads:team_board", "showroom:calendar", "showroom:invitations",
-        "showroom:talk_tracks", "showroom:inspection", "reports:morning_meeting",
-        "reports:evening_meeting", "reports:targets", "contracts:approval_inbox",
-        "contracts:quote_list", "contracts:contract_list", "leads:list", "leads:pool",
-        "customers:list", "leads:campaigns", "leads:lost_report", "leads:team",
-        "delivery:order_list", "delivery:calendar", "delivery:stock_board", "stock:list",
-        "aftersales:owner_list", "aftersales:care_steps", "aftersales:survey_results",
-        "aftersales:complaint_board", "aftersales:referral_list", "reports:charts",
-        "reports:daily_reports"
+        "leads:team_board", "showroom:calendar", "showroom:invitations", "showroom:talk_tracks",
+        "showroom:inspection", "reports:morning_meeting", "reports:evening_meeting",
+        "reports:targets", "contracts:approval_inbox", "contracts:quote_list",
+        "contracts:contract_list", "leads:list", "leads:pool", "customers:list",
+        "leads:campaigns", "leads:lost_report", "leads:team", "delivery:order_list",
+        "delivery:calendar", "delivery:stock_board", "stock:list", "aftersales:owner_list",
+        "aftersales:care_steps", "aftersales:survey_results", "aftersales:complaint_board",
+        "aftersales:referral_list", "reports:charts", "reports:daily_reports"
     ],
     Role.MANAGER: [
         "leads:team_board", "showroom:desk", "showroom:calendar", "showroom:invitations",
@@ -50,20 +48,20 @@ EXPECTED_MENUS = {
         "reports:store_overview", "reports:morning_meeting", "reports:evening_meeting",
         "reports:kiosk_links", "reports:targets", "contracts:approval_inbox",
         "contracts:review_queue", "contracts:quote_list", "contracts:contract_list",
-        "leads:list", "leads:pool", "customers:list", "leads:campaigns",
-        "leads:lost_report", "leads:team", "leads:policy", "delivery:order_list",
-        "delivery:calendar", "delivery:pdi_items", "delivery:stock_board", "stock:list",
-        "delivery:receivables", "aftersales:service_desk", "aftersales:service_week",
-        "aftersales:owner_list", "aftersales:care_steps", "aftersales:care_settings",
-        "aftersales:survey_results", "aftersales:complaint_board",
-        "aftersales:referral_list", "aftersales:package_list", "aftersales:campaign_list",
-        "aftersales:segment_list", "reports:charts", "reports:daily_reports",
-        "reports:commission"
+        "leads:list", "leads:pool", "customers:list", "leads:campaigns", "leads:lost_report",
+        "leads:team", "leads:policy", "delivery:order_list", "delivery:calendar",
+        "delivery:pdi_items", "delivery:stock_board", "stock:list", "delivery:receivables",
+        "aftersales:service_desk", "aftersales:service_week", "aftersales:owner_list",
+        "aftersales:care_steps", "aftersales:care_settings", "aftersales:survey_results",
+        "aftersales:complaint_board", "aftersales:referral_list", "aftersales:package_list",
+        "aftersales:campaign_list", "aftersales:segment_list", "reports:charts",
+        "reports:daily_reports", "reports:commission", "catalogue:trim_list",
+        "catalogue:colour_list", "contracts:accessory_list", "contracts:package_list"
     ],
     Role.FINANCE: [
         "contracts:quote_list", "contracts:contract_list", "customers:list",
-        "delivery:order_list", "delivery:stock_board", "stock:list",
-        "delivery:finance_desk", "delivery:receivables", "reports:commission"
+        "delivery:order_list", "delivery:stock_board", "stock:list", "delivery:finance_desk",
+        "delivery:receivables", "reports:commission"
     ],
     Role.SERVICE_ADVISOR: [
         "customers:list", "aftersales:service_desk", "aftersales:service_week",
@@ -76,15 +74,17 @@ EXPECTED_MENUS = {
     ],
     Role.MARKETING: [
         "leads:marketing_home", "leads:list", "leads:create", "customers:list",
-        "leads:campaigns", "leads:import", "leads:message_list",
-        "aftersales:campaign_list", "aftersales:segment_list", "reports:charts"
+        "leads:campaigns", "leads:import", "leads:message_list", "aftersales:campaign_list",
+        "aftersales:segment_list", "reports:charts"
     ],
     Role.GROUP_EXEC: [
         "reports:group_overview"
     ],
     Role.ADMIN: [
         "contracts:quote_list", "contracts:contract_list", "leads:list", "customers:list",
-        "stock:list", "reports:group_overview", "contracts:discount_policy", "console"
+        "stock:list", "reports:group_overview", "contracts:discount_policy",
+        "catalogue:trim_list", "catalogue:colour_list", "contracts:accessory_list",
+        "contracts:package_list", "console"
     ],
 }
 
@@ -175,9 +175,9 @@ def test_nav_for_each_role_lists_its_screens_in_menu_order(role):
     assert [item.url_name for item in nav_for(user)] == EXPECTED_MENUS[role]
 
 
-def test_nav_items_only_contracts_items_have_badges():
+def test_nav_items_with_badges_are_the_approvals_reviews_and_my_day():
     assert [item.url_name for item in registry.nav_items() if item.has_badge] == [
-        "contracts:approval_inbox", "contracts:review_queue"]
+        "my_day", "contracts:approval_inbox", "contracts:review_queue"]
 
 
 @pytest.mark.parametrize("role", Role.values)
@@ -216,7 +216,8 @@ def test_demo_seeders_run_in_the_order_of_the_layers():
 # --- Registering ----------------------------------------------------------------------------
 @pytest.mark.usefixtures("scratch_registries")
 def test_register_nav_item_places_the_item_by_its_order():
-    registry.register_nav_item(url_name="account", label="Account", group="settings", roles=(Role.CONSULTANT,),
+    registry.register_nav_item(url_name="account", label="Account",
+                               group="settings", roles=(Role.CONSULTANT,),
                                order=15)
 
     assert [item.url_name for item in nav_for(_user(Role.CONSULTANT))][:3] == [
@@ -241,7 +242,8 @@ def test_nav_badges_calls_each_registered_counter_with_the_user():
         seen.append(user)
         return 7
 
-    registry.register_nav_item(url_name="account", label="Account", group="settings", roles=(Role.FINANCE,),
+    registry.register_nav_item(url_name="account", label="Account",
+                               group="settings", roles=(Role.FINANCE,),
                                order=15, badge=count)
     user = _user(Role.FINANCE)
 
@@ -289,8 +291,18 @@ def test_checks_nav_item_of_unknown_url_fails_at_start_up():
 
 
 @pytest.mark.usefixtures("scratch_registries")
+def test_checks_nav_item_in_unknown_section_fails():
+    registry.register_nav_item(url_name="account", label="Account", group="garage",
+                               roles=(Role.CONSULTANT,), order=5)
+
+    assert [(error.id, error.msg) for error in _registry_errors()] == [
+        ("dealership.E006", "A navigation item names an unknown menu section 'garage'.")]
+
+
+@pytest.mark.usefixtures("scratch_registries")
 def test_checks_nav_item_with_unknown_role_fails():
-    registry.register_nav_item(url_name="account", label="Account", group="settings", roles=("chauffeur",),
+    registry.register_nav_item(url_name="account", label="Account",
+                               group="settings", roles=("chauffeur",),
                                order=5)
 
     assert [(error.id, error.msg) for error in _registry_errors()] == [
@@ -299,7 +311,8 @@ def test_checks_nav_item_with_unknown_role_fails():
 
 @pytest.mark.usefixtures("scratch_registries")
 def test_checks_two_nav_items_of_one_url_fail():
-    registry.register_nav_item(url_name="console", label="Console again", group="settings", roles=(Role.ADMIN,),
+    registry.register_nav_item(url_name="console", label="Console again",
+                               group="settings", roles=(Role.ADMIN,),
                                order=5)
 
     assert [(error.id, error.msg) for error in _registry_errors()] == [

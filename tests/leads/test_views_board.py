@@ -176,7 +176,7 @@ def test_board_manager_sees_the_whole_store(client, scenario, manager, consultan
     assert {m.pk for m in response.context["members"]} == {consultant.pk, teammate.pk,
                                                            other_member.pk}
     assert response.context["totals"]["overdue_count"] == 3
-    assert "<h1>Store board</h1>" in _text(response)
+    assert "<h1>Sales board</h1>" in _text(response)  # one name, as in the menu
 
 
 def test_board_other_teams_leads_and_requests_stay_off_a_supervisors_board(

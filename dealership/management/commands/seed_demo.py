@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -14,6 +18,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from dealership.demo import data
+from dealership.demo.logins import CONSULTANT_NAMES, DEMO_PASSWORD, ROLE_LOGINS
 from dealership.enums import ConsentSource, Gender, Powertrain, Role, Seniority, StockStatus
 from dealership.models import (
     Brand,
@@ -30,24 +35,11 @@ from dealership.models import (
 from dealership.registry import demo_seeders
 from dealership.roles import roles_sync
 
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo login, refused with DEBUG off
 SCALES = {
     "small": {"customers": 300, "stock": 60},
     "medium": {"customers": 20_000, "stock": 400},
     "large": {"customers": 1_250_000, "stock": 2_000},
 }
-ROLE_LOGINS = [
-    ("receptionist", Role.RECEPTIONIST, "陈晓雯"),
-    ("supervisor", Role.SUPERVISOR, "赵建国"),
-    ("manager", Role.MANAGER, "周海燕"),
-    ("finance", Role.FINANCE, "孙丽娟"),
-    ("service_advisor", Role.SERVICE_ADVISOR, "黄志强"),
-    ("customer_care", Role.CUSTOMER_CARE, "林佳怡"),
-    ("marketing", Role.MARKETING, "郭子轩"),
-    ("group_exec", Role.GROUP_EXEC, "何宏伟"),
-    ("admin", Role.ADMIN, "系统管理员"),
-]
-CONSULTANT_NAMES = ["王芳", "李强", "张敏", "刘洋", "陈静", "杨磊", "黄婷", "吴凯"]
 # (brand, English, WMI, series, body, [(trim, year, powertrain, msrp, seats)], [(colour, hex)])
 CATALOGUE = [
     ("丰田", "Toyota", "LVG", [
@@ -98,35 +90,50 @@ class Command(BaseCommand):
             return
         rng = random.Random(seed)
         sizes = SCALES[scale]
+        self.stdout.write(f"Seeding the demo store DEMO ({scale}); this takes a while.")
         with transaction.atomic():
-            roles_sync()
-            group = DealerGroup.objects.create(code="DEMOGRP", name="示范汽车集团")
-            store = Store.objects.create(
-                group=group, code="DEMO", name="示范丰田4S店", timezone="Asia/Shanghai",
-                address="深圳市南山区深南大道9999号", phone="0755-88886666",
-                opens_at=dt.time(8, 30), closes_at=dt.time(20, 0),
-            )
-            sister = Store.objects.create(
-                group=group, code="DGN", name="东莞示范丰田4S店", timezone="Asia/Shanghai",
-                address="东莞市南城区鸿福路88号", opens_at=dt.time(8, 30),
-                closes_at=dt.time(19, 0),
-            )
-            users = self._staff(store=store, group=group)
-            trims = self._catalogue()
-            self._stock(rng, store=store, trims=trims, count=sizes["stock"])
-            self._stock(rng, store=sister, trims=trims, count=max(10, sizes["stock"] // 3))
-            consultants = [u for u in users if u.role == Role.CONSULTANT]
-            self._customers(rng, store=store, owners=consultants, count=sizes["customers"])
-            self._customers(rng, store=sister, owners=[None],
-                            count=max(20, sizes["customers"] // 5))
+            with self._stage("staff, catalogue and stock"):
+                roles_sync()
+                group = DealerGroup.objects.create(code="DEMOGRP", name="示范汽车集团")
+                store = Store.objects.create(
+                    group=group, code="DEMO", name="示范丰田4S店", timezone="Asia/Shanghai",
+                    address="深圳市南山区深南大道9999号", phone="0755-88886666",
+                    opens_at=dt.time(8, 30), closes_at=dt.time(20, 0),
+                )
+                sister = Store.objects.create(
+                    group=group, code="DGN", name="东莞示范丰田4S店", timezone="Asia/Shanghai",
+                    address="东莞市南城区鸿福路88号", opens_at=dt.time(8, 30),
+                    closes_at=dt.time(19, 0),
+                )
+                users = self._staff(store=store, group=group)
+                trims = self._catalogue()
+                self._stock(rng, store=store, trims=trims, count=sizes["stock"])
+                self._stock(rng, store=sister, trims=trims, count=max(10, sizes["stock"] // 3))
+            with self._stage("customers"):
+                consultants = [u for u in users if u.role == Role.CONSULTANT]
+                self._customers(rng, store=store, owners=consultants,
+                                count=sizes["customers"])
+                self._customers(rng, store=sister, owners=[None],
+                                count=max(20, sizes["customers"] // 5))
             # Each stage's history (leads, visits, contracts, ...), in the order they build
             # on each other; the stages register their seeders (dealership.registry).
             for seeder in demo_seeders():
-                seeder.seed(rng, store=store, scale=scale)
+                app = apps.get_containing_app_config(seeder.seed.__module__)
+                with self._stage(app.label if app else seeder.seed.__module__):
+                    seeder.seed(rng, store=store, scale=scale)
         self.stdout.write(self.style.SUCCESS(
             f"Demo store DEMO seeded ({scale}). Logins (password {DEMO_PASSWORD}): "
             + ", ".join(u.username for u in users)
         ))
+
+    @contextmanager
+    def _stage(self, label: str) -> Iterator[None]:
+        # `make run` seeds on first start: say what it is doing rather than sit silent.
+        self.stdout.write(f"  {label} …", ending="")
+        self.stdout.flush()
+        started = time.monotonic()
+        yield
+        self.stdout.write(f" {time.monotonic() - started:.1f} s")
 
     def _staff(self, *, store: Store, group: DealerGroup) -> list[User]:
         groups = {g.name: g for g in Group.objects.all()}
