@@ -25,6 +25,7 @@ class ContractsConfig(AppConfig):
         _register_navigation_roles_demo()
         _register_slots_timeline()
         _register_personal_data()
+        _register_search()
 
 
 # --- Registries of the core (dealership.registry): menu, permissions, demo data ------------
@@ -58,7 +59,7 @@ def _register_navigation_roles_demo() -> None:
     from contracts.selectors.approvals import approval_inbox_count
     from contracts.selectors.contracts import review_queue_count
 
-    register_nav_item(url_name="contracts:approval_inbox", label=_("Approvals"),
+    register_nav_item(url_name="contracts:approval_inbox", label=_("Discount approvals"),
                       roles=(Role.SUPERVISOR, Role.MANAGER), order=100, group=NavGroup.DEALS,
                       badge=approval_inbox_count)
     register_nav_item(url_name="contracts:review_queue", label=_("Contract review"),
@@ -72,6 +73,10 @@ def _register_navigation_roles_demo() -> None:
                              Role.ADMIN), order=130, group=NavGroup.DEALS)
     register_nav_item(url_name="contracts:discount_policy", label=_("Discount policy"),
                       roles=(Role.ADMIN,), order=300, group=NavGroup.SETTINGS)
+    register_nav_item(url_name="contracts:accessory_list", label=_("Accessories"),
+                      roles=(Role.MANAGER, Role.ADMIN), order=304, group=NavGroup.SETTINGS)
+    register_nav_item(url_name="contracts:package_list", label=_("Value-added packages"),
+                      roles=(Role.MANAGER, Role.ADMIN), order=305, group=NavGroup.SETTINGS)
     for role, codenames in _ROLE_PERMISSIONS.items():
         register_role_permissions(role=role, codenames=codenames)
     register_demo_seeder(order=30, seed=_seed_demo)
@@ -87,12 +92,14 @@ def _seed_demo(rng: random.Random, *, store: Store, scale: str) -> None:
 # --- Slots and timeline kinds of the core (dealership.slots, dealership.timeline) ----------
 def _register_slots_timeline() -> None:
     """The "new quote" buttons of the customer and lead pages (each shown only to who may
-    write the customer a quote) and the quotes' and contracts' timeline kinds."""
-    from contracts.enums import LeadEventKind
+    write the customer a quote), the quotes' and contracts' timeline kinds and the kinds
+    of the notifications their decisions send the consultant."""
+    from contracts.enums import LeadEventKind, NotificationKind
     from dealership.slots import declare_slot, register_slot_action
     from dealership.timeline import register_timeline_kinds
 
     register_timeline_kinds(kinds=LeadEventKind)
+    register_timeline_kinds(kinds=NotificationKind)
     register_slot_action(slot="customer_actions",
                          template="contracts/components/customer_actions.html", order=10)
     register_slot_action(slot="lead_actions", template="contracts/components/lead_actions.html",
@@ -119,3 +126,16 @@ def _register_personal_data() -> None:
                            anonymise=contracts_anonymise, blocker=contracts_blocker,
                            blocked_reason=_("an open contract, or money owed either way"),
                            retention_hold=contracts_retention_hold)
+
+
+# --- Search of the core (dealership.search): quotes and contracts in the search box ---------
+def _register_search() -> None:
+    """Quotes by number or customer, contracts by number or buyer, for those who read them."""
+    from contracts.permissions import CONTRACT_VIEW_ROLES, QUOTE_VIEW_ROLES
+    from contracts.search import search_contracts, search_quotes
+    from dealership.search import register_search_provider
+
+    register_search_provider(kind="quotes", label=_("Quotes"), order=30,
+                             roles=QUOTE_VIEW_ROLES, search=search_quotes)
+    register_search_provider(kind="contracts", label=_("Contracts"), order=40,
+                             roles=CONTRACT_VIEW_ROLES, search=search_contracts)

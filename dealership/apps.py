@@ -34,6 +34,7 @@ class DealershipConfig(AppConfig):
         from dealership.slots import check_slots
 
         checks.register(check_slots, checks.Tags.templates)
+        _register_search()
 
 
 # --- Registries (dealership.registry): the core's own menu items, homes and permissions ----
@@ -54,16 +55,30 @@ def _register_navigation_roles() -> None:
     checks.register(check_role_homes, checks.Tags.urls)
     checks.register(check_role_permissions)
 
-    register_nav_item(url_name="my_day", label=_("My day"), roles=(Role.CONSULTANT,), order=10,
-    group=NavGroup.TODAY)
     register_nav_item(url_name="customers:list", label=_("Customers"), roles=_CUSTOMER_ROLES,
                       order=180, group=NavGroup.LEADS)
     register_nav_item(url_name="stock:list", label=_("Stock"),
                       roles=(Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE,
                              Role.ADMIN), order=250, group=NavGroup.DELIVERY)
+    register_nav_item(url_name="catalogue:trim_list", label=_("Trims"),
+                      roles=(Role.MANAGER, Role.ADMIN), order=302, group=NavGroup.SETTINGS)
+    register_nav_item(url_name="catalogue:colour_list", label=_("Colours"),
+                      roles=(Role.MANAGER, Role.ADMIN), order=303, group=NavGroup.SETTINGS)
     register_nav_item(url_name="console", label=_("Administration"), roles=(Role.ADMIN,),
                       order=310, group=NavGroup.SETTINGS)
     register_role_home(role=Role.CONSULTANT, url_name="my_day")
     register_role_home(role=Role.ADMIN, url_name="console")
     for role, codenames in CORE_ROLE_PERMISSIONS.items():
         register_role_permissions(role=role, codenames=codenames)
+
+
+# --- Search (dealership.search): the core's records in the header's search box -----------
+def _register_search() -> None:
+    """Customers by name or phone, stock vehicles by VIN."""
+    from dealership.search import register_search_provider, search_customers, search_stock
+    from dealership.views.stock import STOCK_ROLES
+
+    register_search_provider(kind="customers", label=_("Customers"), order=10,
+                             roles=_CUSTOMER_ROLES, search=search_customers)
+    register_search_provider(kind="stock", label=_("Stock vehicles"), order=60,
+                             roles=STOCK_ROLES, search=search_stock)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_htmx",
     "django_filters",
     "template_partials",
@@ -100,6 +101,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the project's templates, so templates/django/forms/ can
+# replace Django's untranslated "---------" prompt of a select.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
@@ -278,6 +283,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "leads-daily-housekeeping": {"task": "leads.daily_lead_housekeeping",
                                  "schedule": crontab(hour=2, minute=30)},
     "leads-send-outbox": {"task": "leads.send_outbox", "schedule": crontab(minute="*")},
+    # Lead CSV uploads whose task message was lost (broker down) or whose worker died.
+    "leads-run-pending-imports": {"task": "leads.run_pending_imports",
+                                  "schedule": crontab(minute="*/2")},
     # Showroom: invitations whose day is over (the store has closed) become no-shows.
     "showroom-mark-no-shows": {"task": "showroom.mark_no_shows",
                                "schedule": crontab(hour=23, minute=30)},
@@ -326,9 +334,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_client_errors": {"()": "dealership.log_filters.OneLineClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["one_line_client_errors"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own console handler (DEBUG only) would print each of its records a
+        # second time beside the root's: its records go to the root's handler alone.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # a banner per command, a line per failed sign-in
         # The filesystem broker has no host, and kombu warns about that on every publish.

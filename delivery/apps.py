@@ -20,6 +20,7 @@ class DeliveryConfig(AppConfig):
         _register_money()
         _register_handover()
         _register_demo()
+        _register_search()
 
 
 def _register_timeline() -> None:
@@ -95,7 +96,7 @@ def _register_handover() -> None:
     from dealership.slots import register_my_day_panel
     from delivery.selectors.handover import deliveries_for_my_day
 
-    register_nav_item(url_name="delivery:calendar", label=_("Deliveries"),
+    register_nav_item(url_name="delivery:calendar", label=_("Delivery calendar"),
                       roles=(Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER,
                              Role.RECEPTIONIST),
                       order=242, group=NavGroup.DELIVERY)
@@ -119,3 +120,14 @@ def _seed_demo(rng, *, store, scale: str) -> None:
     from delivery.demo import seed_delivery
 
     seed_delivery(rng, store=store, scale=scale)
+
+
+# --- Search of the core (dealership.search): plates in the header's search box --------------
+def _register_search() -> None:
+    """Delivered cars by plate, opening their contract, for those who read contracts."""
+    from contracts.permissions import CONTRACT_VIEW_ROLES
+    from dealership.search import register_search_provider
+    from delivery.search import search_plates
+
+    register_search_provider(kind="plates", label=_("Plates"), order=50,
+                             roles=CONTRACT_VIEW_ROLES, search=search_plates)

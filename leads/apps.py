@@ -21,6 +21,7 @@ class LeadsConfig(AppConfig):
         _register_navigation_roles_demo()
         _register_slots_timeline()
         _register_personal_data()
+        _register_search()
 
 
 # --- Registries of the core (dealership.registry): menu, role homes, demo data -------------
@@ -30,7 +31,7 @@ def _register_navigation_roles_demo() -> None:
     today, leads, reports, settings = (NavGroup.TODAY, NavGroup.LEADS, NavGroup.REPORTS,
                                        NavGroup.SETTINGS)
     for url_name, label, roles, order, group in (
-        ("leads:team_board", _("Team board"), (Role.SUPERVISOR, Role.MANAGER), 20, today),
+        ("leads:team_board", _("Sales board"), (Role.SUPERVISOR, Role.MANAGER), 20, today),
         ("leads:marketing_home", _("Marketing"), (Role.MARKETING,), 140, today),
         ("leads:list", _("Leads"), (Role.CONSULTANT, Role.SUPERVISOR, Role.MANAGER,
                                     Role.MARKETING, Role.ADMIN), 150, leads),
@@ -43,11 +44,16 @@ def _register_navigation_roles_demo() -> None:
         ("leads:import", _("Import leads"), (Role.MARKETING,), 200, leads),
         ("leads:message_list", _("Messages"), (Role.MARKETING,), 210, leads),
         ("leads:lost_report", _("Lost report"), (Role.SUPERVISOR, Role.MANAGER), 220, reports),
-        ("leads:team", _("Team"), (Role.SUPERVISOR, Role.MANAGER), 230, settings),
+        ("leads:team", _("Team members"), (Role.SUPERVISOR, Role.MANAGER), 230, settings),
         ("leads:policy", _("Lead policy"), (Role.MANAGER,), 240, settings),
     ):
         register_nav_item(url_name=url_name, label=label, roles=roles, order=order,
                           group=group)
+    # "My day" is the core's page of every stage's panels; its badge counts the unread
+    # notifications, which are the leads stage's.
+    from leads.selectors.notifications import unread_count
+    register_nav_item(url_name="my_day", label=_("My day"), roles=(Role.CONSULTANT,), order=10,
+                      group=NavGroup.TODAY, badge=unread_count)
     register_role_home(role=Role.SUPERVISOR, url_name="leads:team_board")
     register_role_home(role=Role.MARKETING, url_name="leads:marketing_home")
     register_demo_seeder(order=10, seed=_seed_demo)
@@ -62,9 +68,9 @@ def _seed_demo(rng: random.Random, *, store: Store, scale: str) -> None:
 
 # --- Slots and timeline kinds of the core (dealership.slots, dealership.timeline) ----------
 def _register_slots_timeline() -> None:
-    """The leads panels of "my day" (one selector for all of them), its "new lead" button,
-    the opt-out on the customer page, the lead page's place for later stages' buttons,
-    and the leads' own timeline kinds."""
+    """The leads panels of "my day" (one selector for all of them: what changed since the
+    last visit first), its "new lead" button, the opt-out on the customer page, the lead
+    page's place for later stages' buttons, and the leads' own timeline kinds."""
     from dealership.slots import declare_slot, register_my_day_panel, register_slot_action
     from dealership.timeline import register_timeline_kinds
     from leads.enums import EventKind
@@ -74,7 +80,7 @@ def _register_slots_timeline() -> None:
     panels = "leads/my_day_panels.html"
     register_my_day_panel(name="stats", template=f"{panels}#stats", selector=my_day_for_user,
                           order=10, roles=(Role.CONSULTANT,), summary=True)
-    for name, order in (("overdue", 20), ("due-today", 30), ("tasks", 40),
+    for name, order in (("since", 5), ("overdue", 20), ("due-today", 30), ("tasks", 40),
                         ("notifications", 50), ("customers", 60)):
         register_my_day_panel(name=name, template=f"{panels}#{name}",
                               selector=my_day_for_user, order=order, roles=(Role.CONSULTANT,))
@@ -102,3 +108,14 @@ def _register_personal_data() -> None:
     register_personal_data(app="leads", export=leads_export, anonymise=leads_anonymise,
                            retention_hold=leads_retention_hold,
                            consent_withdrawn=messages_suppress_unsent)
+
+
+# --- Search of the core (dealership.search): leads in the header's search box ----------------
+def _register_search() -> None:
+    """Leads by the customer's name or phone, for those who open leads."""
+    from dealership.search import register_search_provider
+    from leads.permissions import LEAD_ROLES
+    from leads.search import search_leads
+
+    register_search_provider(kind="leads", label=_("Leads"), order=20, roles=LEAD_ROLES,
+                             search=search_leads)

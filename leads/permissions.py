@@ -123,3 +123,12 @@ def can_manage_campaigns(user) -> bool:
 def can_set_on_duty(user, consultant) -> bool:
     return (has_role(user, Role.MANAGER) and consultant.role == Role.CONSULTANT
             and consultant.store_id == user.store_id)
+
+
+def can_call_lead(user, lead) -> bool:
+    """Call the customer from the lead (the full number, revealed and audited): the lead's
+    own consultant, while the lead is open, if their role may see numbers in full."""
+    from dealership.permissions import can_view_full_pii
+
+    return (lead.owner_id is not None and lead.owner_id == user.pk and lead.is_open
+            and can_view_full_pii(user, lead.customer))

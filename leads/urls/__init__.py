@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from leads.views import (
     board,
+    calls,
     campaigns,
     intake,
     leads,
@@ -27,6 +28,7 @@ urlpatterns = [
     path("phone-check/", leads.phone_check, name="phone_check"),
     path("<int:pk>/", leads.lead_detail, name="detail"),
     path("<int:pk>/touch/", leads.lead_touch, name="touch"),
+    path("<int:pk>/call/", calls.lead_call, name="call"),
     path("<int:pk>/grade/", leads.lead_grade, name="grade"),
     path("<int:pk>/lost/", leads.lead_request_lost_view, name="request_lost"),
     path("<int:pk>/reassign/", leads.lead_reassign, name="reassign"),
@@ -50,7 +52,12 @@ urlpatterns = [
     path("marketing/", marketing.marketing_home, name="marketing_home"),
     path("import/", intake.import_upload, name="import"),
     path("import/<int:pk>/", intake.import_detail, name="import_detail"),
+    path("import/<int:pk>/errors.csv", intake.import_errors_csv, name="import_errors"),
+    path("import/<int:pk>/retry/", intake.import_retry, name="import_retry"),
     path("messages/", messages.message_list, name="message_list"),
+    path("messages/<int:pk>/mark-sent/", messages.message_mark_sent_view,
+         name="message_mark_sent"),
+    path("messages/<int:pk>/requeue/", messages.message_requeue_view, name="message_requeue"),
     path("customers/<int:pk>/opt-out/", messages.customer_opt_out_view,
          name="customer_opt_out"),
 ]
