@@ -89,6 +89,20 @@ class LeadEventKind(models.TextChoices):
     CONTRACT = "contract", _("Contract")
 
 
+class NotificationKind(models.TextChoices):
+    """The decisions on a consultant's quote, contract or payment that reach them in-app
+    (leads' Notification, with a link and the number; registered with the core's timeline
+    kinds in ContractsConfig, as a notification's kind is one of those)."""
+
+    DISCOUNT_APPROVED = "discount_approved", _("Discount approved")
+    DISCOUNT_REJECTED = "discount_rejected", _("Discount rejected")
+    DISCOUNT_COUNTERED = "discount_countered", _("Discount counter-offered")
+    CONTRACT_APPROVED = "contract_approved", _("Contract approved")
+    CONTRACT_REJECTED = "contract_rejected", _("Contract sent back")
+    PAYMENT_CONFIRMED = "payment_confirmed", _("Payment confirmed")
+    REFUND_PAID = "refund_paid", _("Refund paid")
+
+
 class ContractEventKind(models.TextChoices):
     CREATED = "created", _("Drafted from the quote")
     EDITED = "edited", _("Draft edited")

@@ -13,7 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts.enums import ContractStatus, PaymentChannel, PaymentKind, RefundStatus
+from contracts.enums import (
+    ContractStatus,
+    NotificationKind,
+    PaymentChannel,
+    PaymentKind,
+    RefundStatus,
+)
 from contracts.models import Contract, Payment, RefundObligation
 from contracts.permissions import can_cancel_contract, can_handle_payments, can_work_contract
 from contracts.selectors.ledger import balance_due, loan_received, receipt_number_in_use
@@ -23,6 +29,7 @@ from dealership.money import ZERO
 from dealership.permissions import has_role
 from dealership.services.audit import audit_log
 from dealership.validators import ensure_within
+from leads.services.notifications import notification_send_decision
 
 
 def _receipt_taken() -> str:
@@ -43,6 +50,15 @@ def _create_unique_receipt(**fields) -> Payment:
             return Payment.objects.create(**fields)
     except IntegrityError:
         raise ValidationError({"receipt_number": [_receipt_taken()]}) from None
+
+
+def _notify_consultant(contract: Contract, *, actor: User, kind: str) -> None:
+    """Finance's decision on the money reaches the contract's consultant, in the
+    deciding transaction."""
+    notification_send_decision(
+        actor=actor, user=contract.consultant, store=contract.store, kind=kind,
+        lead=contract.lead, url=contract.get_absolute_url(),
+        subject=contract.number or f"#{contract.pk}")
 
 
 # --- Written by the contracts stage -------------------------------------------------------
@@ -74,8 +90,9 @@ def refund_obligation_open(*, actor: User, contract: Contract, amount: Decimal,
 
 # --- Written by finance -------------------------------------------------------------------
 def payment_confirm(*, actor: User, payment: Payment) -> Payment:
-    """Finance has seen the money arrive. Side effects: an audit row. A payment confirmed
-    already is refused with who confirmed it, and nothing changes."""
+    """Finance has seen the money arrive. Side effects: an audit row, a notification to the
+    contract's consultant. A payment confirmed already is refused with who confirmed it,
+    and nothing changes."""
     if not can_handle_payments(actor, payment.store_id):
         raise PermissionDenied
     with transaction.atomic():
@@ -94,6 +111,8 @@ def payment_confirm(*, actor: User, payment: Payment) -> Payment:
         audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE, changes={
             "confirmed_at": [None, locked.confirmed_at.isoformat()],
             "confirmed_by": [None, {"id": actor.pk, "label": str(actor)}]})
+        _notify_consultant(locked.contract, actor=actor,
+                           kind=NotificationKind.PAYMENT_CONFIRMED)
     return locked
 
 
@@ -109,8 +128,9 @@ def _settle_errors(channel: str, receipt_number: str) -> dict[str, list[str]]:
 def refund_settle(*, actor: User, refund: RefundObligation, channel: str,
                   receipt_number: str) -> RefundObligation:
     """The store paid the customer back. Side effects: a refund payment in the ledger
-    (recorded and confirmed by `actor`), the obligation marked paid, audit rows. A refund
-    settled already is refused with who settled it, and nothing changes."""
+    (recorded and confirmed by `actor`), the obligation marked paid, audit rows, a
+    notification to the contract's consultant. A refund settled already is refused with
+    who settled it, and nothing changes."""
     if not can_handle_payments(actor, refund.store_id):
         raise PermissionDenied
     receipt_number = receipt_number.strip()
@@ -145,6 +165,7 @@ def refund_settle(*, actor: User, refund: RefundObligation, channel: str,
         audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE,
                   changes={"status": [RefundStatus.DUE, RefundStatus.PAID]},
                   reason=receipt_number)
+        _notify_consultant(locked.contract, actor=actor, kind=NotificationKind.REFUND_PAID)
     return locked
 
 

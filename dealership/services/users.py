@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
@@ -56,3 +58,12 @@ def user_sessions_end(*, user: User) -> int:
     Session.objects.filter(session_key__in=ended).delete()
     return len(ended)
 
+
+
+def user_mark_my_day_seen(*, user: User, at: dt.datetime | None = None) -> User:
+    """Remember when `user` last opened "my day" (`at`, by default now): its "since your
+    last visit" panel lists what arrived after that. One UPDATE of that column only, so a
+    profile saved at the same moment keeps its other fields."""
+    user.my_day_seen_at = at or timezone.now()
+    user.save(update_fields=["my_day_seen_at"])
+    return user

@@ -72,7 +72,8 @@ def _notify_consultant(contract: Contract, kind: str) -> None:
     from leads.services.notifications import notification_send
 
     notification_send(store=contract.store, user=contract.consultant, kind=kind,
-                      lead=contract.lead)
+                      lead=contract.lead, url=contract.get_absolute_url(),
+                      subject=contract.number or f"#{contract.pk}")
 
 
 def _sync_sold(*, actor: User, contract: Contract) -> None:

@@ -1,4 +1,5 @@
-"""The consultant's day: overdue and due leads, open tasks, unread notifications, customers."""
+"""The consultant's day: what changed since their last visit, overdue and due leads, open
+tasks, unread notifications, customers."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ def my_day_for_user(*, user: User, day: dt.date, cap: int = 20,
                     now: dt.datetime | None = None) -> dict:
     """A consultant's day: overdue leads first, then due by the end of `day` (the store's,
     in the active time zone), open tasks, unread notifications, and their customers; each
-    list capped, each with its full count. The selector of the leads panels of "my day".
+    list capped, each with its full count; and the notifications that arrived since the
+    consultant last opened the page (`user.my_day_seen_at`; on a first visit ever, the
+    unread ones). The selector of the leads panels of "my day".
 
     A fixed number of queries whatever the size of the book.
     """
@@ -35,6 +38,10 @@ def my_day_for_user(*, user: User, day: dt.date, cap: int = 20,
              .select_related("lead__customer").order_by("due_on", "id"))
     notifications = (Notification.objects.filter(user=user, read_at__isnull=True)
                      .select_related("lead__customer").order_by("-created_at", "-id"))
+    seen_at = user.my_day_seen_at
+    since = (Notification.objects.filter(user=user, created_at__gt=seen_at) if seen_at
+             else Notification.objects.filter(user=user, read_at__isnull=True))
+    since = since.select_related("lead__customer").order_by("-created_at", "-id")
     customers = customer_scope_for_user(user)
     return {
         "counts": counts,
@@ -44,6 +51,8 @@ def my_day_for_user(*, user: User, day: dt.date, cap: int = 20,
         # One row more than shown tells whether a "see all" link is needed.
         "tasks": list(tasks[:cap + 1]),
         "notifications": list(notifications[:cap + 1]),
+        "since_last_visit": list(since[:cap + 1]),
+        "last_visit_at": seen_at,
         "customer_count": customers.count(),
         "recent_customers": list(customers.order_by("-created_at", "-id")[:10]),
         "cap": cap,

@@ -21,3 +21,16 @@ def notification_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of `user` as read; returns how many were unread."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now())
+
+
+def notification_send_decision(*, actor: User, user: User, store: Store, kind: str,
+                               url: str, subject: str,
+                               lead: Lead | None = None) -> Notification | None:
+    """Tell `user` of a decision `actor` took on their work (a discount request, a contract
+    review, a lost request, a payment): a link to the decided thing's page and its number.
+    Called inside the deciding service's transaction, so the notification commits with the
+    decision or not at all. Nobody is told of their own decision: returns None then."""
+    if user.pk == actor.pk:
+        return None
+    return notification_send(store=store, user=user, kind=kind, lead=lead, url=url,
+                             subject=subject)

@@ -43,7 +43,7 @@ def test_my_day_panels_for_a_consultant_in_page_order(consultant):
     panels = slots.my_day_panels_for(consultant)
 
     assert [(panel.name, panel.summary) for panel in panels] == [
-        ("stats", True), ("showroom-today", False), ("deliveries", False),
+        ("since", False), ("stats", True), ("showroom-today", False), ("deliveries", False),
         ("care-steps", False), ("overdue", False), ("due-today", False), ("tasks", False),
         ("notifications", False), ("customers", False)]
 

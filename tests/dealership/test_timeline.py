@@ -22,7 +22,10 @@ def test_choices_are_leads_then_showroom_then_contracts_then_delivery_then_after
     codes = [code for code, _label in timeline.timeline_kind_choices()]
 
     assert codes == [*EventKind.values, "visit", "invitation", "test_drive", "quote",
-                     "contract", "car_allocated", "pdi_passed", "payment", "loan_approved",
+                     "contract", "discount_approved", "discount_rejected",
+                     "discount_countered", "contract_approved", "contract_rejected",
+                     "payment_confirmed", "refund_paid", "car_allocated", "pdi_passed",
+                     "payment", "loan_approved",
                      "delivery_due", "delivery_at_risk", "balance_overdue", "delivered",
                      "care_step", "service", "survey", "complaint", "complaint_escalated",
                      "care_task", "referral"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from contracts.enums import ContractStatus
+from contracts.enums import ContractStatus, NotificationKind
 from contracts.services.contracts import contract_cancel
 from dealership.enums import AuditAction, StockStatus
 from dealership.models import AuditEntry, StockVehicle
@@ -70,7 +70,9 @@ def test_allocating_a_matching_car_reserves_it_and_tells_the_consultant(
         signed, vehicle, manager, "", None)
     assert vehicle.status == StockStatus.RESERVED
     assert audit_rows(allocation) == [(AuditAction.CREATE, "")]
-    assert list(Notification.objects.values_list("user", "kind")) == [
+    # The manager's approval of the contract (arranging `signed`), then the allocation.
+    assert list(Notification.objects.order_by("id").values_list("user", "kind")) == [
+        (consultant.pk, NotificationKind.CONTRACT_APPROVED),
         (consultant.pk, LeadEventKind.CAR_ALLOCATED)]
     assert open_allocation(signed) == allocation
 
@@ -79,7 +81,9 @@ def test_the_consultant_allocating_their_own_contract_is_not_notified(
         store, consultant, signed, trim, colour):
     allocation_create(actor=consultant, contract=signed, vehicle=car(store, trim, colour))
 
-    assert Notification.objects.count() == 0
+    # Only the manager's approval of the contract, from arranging `signed`.
+    assert list(Notification.objects.values_list("kind", flat=True)) == [
+        NotificationKind.CONTRACT_APPROVED]
     assert Allocation.objects.get().allocated_by == consultant
 
 

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from contracts.enums import ContractStatus, PaymentChannel, PaymentKind
+from contracts.enums import ContractStatus, NotificationKind, PaymentChannel, PaymentKind
 from contracts.models import Payment
 from dealership.enums import Role
 from dealership.models import AuditEntry
@@ -124,7 +124,9 @@ def test_approval_notifies_the_consultant_and_payments_do_too(signed, consultant
     collect(finance, signed, "1000")
     kinds = list(Notification.objects.filter(user=consultant).order_by("pk")
                  .values_list("kind", flat=True))
-    assert kinds == [LeadEventKind.LOAN_APPROVED, LeadEventKind.PAYMENT]
+    # The manager's approval of the contract (arranging `signed`) comes first.
+    assert kinds == [NotificationKind.CONTRACT_APPROVED, LeadEventKind.LOAN_APPROVED,
+                     LeadEventKind.PAYMENT]
 
 
 def test_a_decision_is_taken_once(signed, consultant, finance, manager):

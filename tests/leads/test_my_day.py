@@ -212,11 +212,12 @@ def test_my_day_query_count_is_constant(client, store, consultant, count,
         CustomerFactory(store=store, owner=consultant)
     client.force_login(consultant)
 
-    # session, user, store; counts, overdue, due today, tasks, notifications, customer
-    # count, recent customers; the panels of the later stages (delivery's: one query for
-    # today's and tomorrow's handovers; after-sales': the due care calls and the care
-    # follow-ups assigned to the consultant)
-    with django_assert_num_queries(16):
+    # session, user, store; counts, overdue, due today, tasks, notifications, those since
+    # the last visit, customer count, recent customers; the panels of the later stages
+    # (delivery's: one query for today's and tomorrow's handovers; after-sales': the due
+    # care calls and the care follow-ups assigned to the consultant); and the UPDATE that
+    # stamps this visit
+    with django_assert_num_queries(18):
         response = client.get("/my-day/")
 
     assert len(response.context["overdue"]) == count
