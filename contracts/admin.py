@@ -9,7 +9,7 @@ from contracts.models import (
     Quote,
     ValuePackage,
 )
-from dealership.admin import AuditedAdmin
+from dealership.admin import AuditedAdmin, CataloguePriceReadOnlyMixin
 
 
 @admin.register(DiscountPolicy)
@@ -19,14 +19,16 @@ class DiscountPolicyAdmin(AuditedAdmin):
 
 
 @admin.register(Accessory)
-class AccessoryAdmin(admin.ModelAdmin):
+class AccessoryAdmin(CataloguePriceReadOnlyMixin, admin.ModelAdmin):
+    price_fields = ("price",)
     list_display = ("name", "code", "store", "price", "is_active")
     list_filter = ("store", "is_active")
     search_fields = ("name", "code")
 
 
 @admin.register(ValuePackage)
-class ValuePackageAdmin(admin.ModelAdmin):
+class ValuePackageAdmin(CataloguePriceReadOnlyMixin, admin.ModelAdmin):
+    price_fields = ("price",)
     list_display = ("name", "kind", "store", "price", "is_active")
     list_filter = ("store", "kind", "is_active")
 

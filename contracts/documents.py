@@ -234,8 +234,14 @@ def _price_rows(contract: Contract) -> list[dict]:
         {"label": _("Value-added packages"), "amount": contract.packages_total},
         {"label": _("Insurance (estimate)"), "amount": contract.insurance_estimate},
         {"label": _("Registration and fees"), "amount": contract.fees},
-        {"label": _("Total contract price"), "amount": contract.total_price, "total": True},
     ]
+    if contract.purchase_tax_included:
+        rows.append({"label": _("Vehicle purchase tax"), "amount": contract.purchase_tax})
+        if contract.purchase_tax_relief:
+            rows.append({"label": _("New-energy relief"),
+                         "amount": -contract.purchase_tax_relief})
+    rows.append({"label": _("Total contract price"), "amount": contract.total_price,
+                 "total": True})
     if contract.trade_in_value:
         rows.append({"label": _("Trade-in value credited"),
                      "amount": -contract.trade_in_value})

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from contracts.enums import ContractStatus, QuoteStatus
-from contracts.models import Contract, Quote
+from contracts.enums import ContractStatus, PackageKind, QuoteStatus
+from contracts.models import Accessory, Contract, Quote, ValuePackage
 from contracts.permissions import QUOTE_WRITE_ROLES
 from dealership.enums import Role
-from dealership.models import User
+from dealership.filters import CatalogueFilter
+from dealership.models import Store, User
 from dealership.permissions import has_role
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -122,3 +124,38 @@ class ContractFilter(django_filters.FilterSet):
             return queryset
         start, end = month_bounds(value, self.tz)
         return queryset.filter(signed_at__gte=start, signed_at__lt=end)
+
+
+# --- The store's catalogue (contracts.selectors.catalogue) ---------------------------------
+class _StoreCatalogueFilter(CatalogueFilter):
+    """The administrator sees every store's items and picks one; a manager only their own
+    store's, so the store filter is left out for them."""
+
+    store = django_filters.ModelChoiceFilter(label=_("Store"), queryset=Store.objects.none(),
+                                             empty_label=_("All stores"))
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_role(user, Role.ADMIN):
+            self.filters["store"].queryset = Store.objects.filter(is_active=True).order_by(
+                "code")
+        else:
+            del self.filters["store"]
+
+
+class AccessoryCatalogueFilter(_StoreCatalogueFilter):
+    search_fields = ("name", "code")
+
+    class Meta:
+        model = Accessory
+        fields = ["q", "state", "store"]
+
+
+class PackageCatalogueFilter(_StoreCatalogueFilter):
+    kind = django_filters.ChoiceFilter(label=pgettext_lazy("package", "Kind"),
+                                       choices=PackageKind.choices,
+                                       empty_label=_("All kinds"))
+
+    class Meta:
+        model = ValuePackage
+        fields = ["q", "kind", "state", "store"]

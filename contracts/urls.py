@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from contracts.views import approvals, contracts, policy, quotes
+from contracts.views import approvals, catalogue, contracts, policy, quotes
 
 app_name = "contracts"
 urlpatterns = [
     # Quotes
     path("quotes/", quotes.quote_list, name="quote_list"),
+    path("quotes/export/", quotes.quote_export, name="quote_export"),
     path("quotes/new/", quotes.quote_create, name="quote_create"),
     path("quotes/calculate/", quotes.quote_calculate, name="quote_calculate"),
     path("quotes/<int:pk>/", quotes.quote_detail, name="quote_detail"),
@@ -21,8 +22,21 @@ urlpatterns = [
     path("approvals/<int:pk>/", approvals.approval_detail, name="approval_detail"),
     path("approvals/<int:pk>/decide/", approvals.approval_decide, name="approval_decide"),
     path("policy/", policy.discount_policy, name="discount_policy"),
+    # The store's catalogue: accessories and value-added packages
+    path("catalogue/accessories/", catalogue.accessory_list, name="accessory_list"),
+    path("catalogue/accessories/new/", catalogue.accessory_create, name="accessory_create"),
+    path("catalogue/accessories/<int:pk>/", catalogue.accessory_detail,
+         name="accessory_detail"),
+    path("catalogue/accessories/<int:pk>/on-sale/", catalogue.accessory_active,
+         name="accessory_active"),
+    path("catalogue/packages/", catalogue.package_list, name="package_list"),
+    path("catalogue/packages/new/", catalogue.package_create, name="package_create"),
+    path("catalogue/packages/<int:pk>/", catalogue.package_detail, name="package_detail"),
+    path("catalogue/packages/<int:pk>/on-sale/", catalogue.package_active,
+         name="package_active"),
     # Contracts
     path("", contracts.contract_list, name="contract_list"),
+    path("export/", contracts.contract_export, name="contract_export"),
     path("review/", contracts.review_queue, name="review_queue"),
     path("quotes/<int:pk>/contract/", contracts.contract_create, name="contract_create"),
     path("<int:pk>/", contracts.contract_detail, name="contract_detail"),

@@ -47,6 +47,17 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
 
+class CataloguePriceReadOnlyMixin:
+    """Prices change on the catalogue screens, which keep the price history (and refuse a
+    stale edit); here a price is typed once, when the row is added, and read-only after."""
+
+    price_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, *self.price_fields) if obj is not None else fields
+
+
 @admin.register(DealerGroup)
 class DealerGroupAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
@@ -133,14 +144,16 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trim)
-class TrimAdmin(AuditedAdmin):
+class TrimAdmin(CataloguePriceReadOnlyMixin, AuditedAdmin):
+    price_fields = ("msrp",)
     list_display = ["__str__", "powertrain", "msrp", "seats", "is_active"]
     list_filter = ["powertrain", "series__brand", "is_active"]
     list_select_related = ["series__brand"]
 
 
 @admin.register(Colour)
-class ColourAdmin(admin.ModelAdmin):
+class ColourAdmin(CataloguePriceReadOnlyMixin, AuditedAdmin):
+    price_fields = ("surcharge",)
     list_display = ["name", "series", "hex_code", "surcharge"]
     list_select_related = ["series__brand"]
 

@@ -92,3 +92,13 @@ class AuditAction(models.TextChoices):
     UNLOCK = "unlock", _("Sign-in unlocked")
     EXPORT = "export", _("Personal data exported")
     ERASE = "erase", _("Personal data erased")
+
+
+class PriceKind(models.TextChoices):
+    """What a price history row is about. Accessories and packages belong to the contracts
+    stage, which the core may not import: the row names them by kind and id."""
+
+    TRIM = "trim", _("trim")
+    COLOUR = "colour", _("colour")
+    ACCESSORY = "accessory", _("accessory")
+    PACKAGE = "package", _("value-added package")

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealership.enums import Role, StockStatus
-from dealership.models import Customer, StockVehicle, Trim, User
+from dealership.models import Colour, Customer, Series, StockVehicle, Trim, User
 from dealership.validators import normalize_phone
 
 
@@ -58,3 +58,48 @@ class StockFilter(django_filters.FilterSet):
     class Meta:
         model = StockVehicle
         fields = ["status", "trim", "vin"]
+
+
+class CatalogueFilter(django_filters.FilterSet):
+    """What every catalogue list filters on: a text search and on sale / retired."""
+
+    STATES = (("active", _("On sale")), ("retired", _("Retired")))
+    search_fields: tuple[str, ...] = ("name",)
+
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+    state = django_filters.ChoiceFilter(label=_("On sale"), choices=STATES,
+                                        method="filter_state", empty_label=_("All"))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(is_active=(value == "active")) if value else queryset
+
+
+class TrimCatalogueFilter(CatalogueFilter):
+    series = django_filters.ModelChoiceFilter(
+        label=_("Series"), queryset=Series.objects.select_related("brand"),
+        empty_label=_("All series"))
+
+    class Meta:
+        model = Trim
+        fields = ["q", "series", "state"]
+
+
+class ColourCatalogueFilter(CatalogueFilter):
+    series = django_filters.ModelChoiceFilter(
+        label=_("Series"), queryset=Series.objects.select_related("brand"),
+        empty_label=_("All series"))
+
+    class Meta:
+        model = Colour
+        fields = ["q", "series", "state"]

@@ -2,18 +2,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import ClassVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dealership.enums import Language, Role
+from dealership.enums import Language, Powertrain, Role
 from dealership.masking import mask_id_number, mask_phone
-from dealership.models import Customer, User
+from dealership.models import Customer, Series, User
+from dealership.services.catalogue import (
+    EARLIEST_MODEL_YEAR,
+    MAX_MSRP,
+    MAX_SEATS,
+    MAX_SURCHARGE,
+)
 from dealership.validators import ensure_within, normalize_id_number, normalize_phone
 
 
@@ -197,3 +204,53 @@ class CustomerEraseForm(forms.Form):
     confirmation = forms.CharField(
         label=_("Type the customer's name to confirm"), max_length=50,
         widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+# --- Catalogue -----------------------------------------------------------------------------
+class CatalogueForm(forms.Form):
+    """A catalogue row's form. Editing carries the row's version as it was shown, so a
+    save over someone else's newer change is refused (the service compares)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["version"]
+
+
+def _series_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(label=_("Series"),
+                                  queryset=Series.objects.select_related("brand"),
+                                  empty_label=_("Choose a series"))
+
+
+class TrimForm(CatalogueForm):
+    series = _series_field()
+    name = forms.CharField(label=_("Trim"), max_length=80)
+    model_year = forms.IntegerField(label=_("Model year"), min_value=EARLIEST_MODEL_YEAR)
+    powertrain = forms.ChoiceField(label=_("Powertrain"),
+                                   choices=[("", _("Choose a powertrain")),
+                                            *Powertrain.choices])
+    msrp = forms.DecimalField(label=_("MSRP (CNY)"), max_digits=12, decimal_places=2,
+                              min_value=Decimal("0.01"), max_value=MAX_MSRP)
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=MAX_SEATS, initial=5)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = timezone.localdate().year + 2
+        self.fields["model_year"].max_value = latest
+        self.fields["model_year"].validators.append(MaxValueValidator(latest))
+        self.fields["model_year"].widget.attrs["max"] = latest
+
+
+class ColourForm(CatalogueForm):
+    series = _series_field()
+    name = forms.CharField(label=_("Name"), max_length=50)
+    hex_code = forms.RegexField(
+        label=_("Colour code"), regex=r"^#[0-9A-Fa-f]{6}$", required=False, max_length=7,
+        help_text=_("Optional: # and six hex digits, e.g. #1A2B3C."),
+        error_messages={"invalid": _("Enter # and six hex digits, e.g. #1A2B3C.")})
+    surcharge = forms.DecimalField(label=_("Surcharge (CNY)"), max_digits=10,
+                                   decimal_places=2, min_value=Decimal("0"),
+                                   max_value=MAX_SURCHARGE, initial=Decimal("0"))

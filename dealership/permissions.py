@@ -92,3 +92,17 @@ def can_see_stock_cost(user) -> bool:
 def can_manage_staff(user) -> bool:
     """Roles, stores and teams of staff are the administrator's to change."""
     return has_role(user, Role.ADMIN)
+
+
+def can_edit_group_catalogue(user) -> bool:
+    """Trims and colours are one price list for every store of the group (they have no
+    store), so only the administrator changes them."""
+    return has_role(user, Role.ADMIN)
+
+
+def can_edit_store_catalogue(user, store_id: int | None) -> bool:
+    """A store's own catalogue (accessories, value-added packages): its manager, or the
+    administrator for any store."""
+    if has_role(user, Role.ADMIN):
+        return True
+    return has_role(user, Role.MANAGER) and store_id is not None and user.store_id == store_id

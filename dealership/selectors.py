@@ -6,9 +6,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from dealership.enums import Role, StockStatus
-from dealership.models import AuditEntry, Customer, StockVehicle, Store, User
+from dealership.filters import ColourCatalogueFilter, TrimCatalogueFilter
+from dealership.models import (
+    AuditEntry,
+    Colour,
+    Customer,
+    PriceChange,
+    StockVehicle,
+    Store,
+    Trim,
+    User,
+)
 from dealership.permissions import CUSTOMER_STORE_ROLES, has_role
 
 
@@ -89,3 +100,32 @@ def count_per_store(rows: QuerySet) -> Coalesce:
         .annotate(n=Count("pk")).values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# --- Catalogue (trims and colours are the group's: every catalogue role reads them all) ---
+def trim_catalogue_filter(*, data) -> TrimCatalogueFilter:
+    """The trims list, filtered; `.qs` in the list's order."""
+    trims = Trim.objects.select_related("series__brand").order_by(
+        "series__brand__name", "series__name", "-model_year", "name", "pk")
+    return TrimCatalogueFilter(data, queryset=trims)
+
+
+def colour_catalogue_filter(*, data) -> ColourCatalogueFilter:
+    colours = Colour.objects.select_related("series__brand").order_by(
+        "series__brand__name", "series__name", "name", "pk")
+    return ColourCatalogueFilter(data, queryset=colours)
+
+
+def trim_get_for_catalogue(*, pk: int) -> Trim:
+    return get_object_or_404(Trim.objects.select_related("series__brand"), pk=pk)
+
+
+def colour_get_for_catalogue(*, pk: int) -> Colour:
+    return get_object_or_404(Colour.objects.select_related("series__brand"), pk=pk)
+
+
+def price_history_for(*, item_kind: str, item_id: int, limit: int = 20
+                      ) -> QuerySet[PriceChange]:
+    """An item's price changes, newest first."""
+    return (PriceChange.objects.filter(item_kind=item_kind, item_id=item_id)
+            .select_related("changed_by").order_by("-changed_at", "-id")[:limit])

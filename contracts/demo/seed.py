@@ -124,7 +124,9 @@ class MoneyDemo:
         self.consultants = list(staff.filter(role=Role.CONSULTANT).order_by("username"))
         self.supervisor = staff.filter(role=Role.SUPERVISOR).order_by("pk").first()
         self.manager = staff.filter(role=Role.MANAGER).order_by("pk").first()
-        self.policy, _created = DiscountPolicy.objects.get_or_create(store=store)
+        # A store in China: its quotes show the vehicle purchase tax (车辆购置税).
+        self.policy, _created = DiscountPolicy.objects.get_or_create(
+            store=store, defaults={"show_purchase_tax": True})
         self.trims = list(Trim.objects.filter(is_active=True).select_related("series")
                           .prefetch_related("series__colours").order_by("msrp", "pk"))
         self.used: set[int] = set()

@@ -30,3 +30,7 @@ class PolicyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("One term per line; printed in every contract of the store. Empty: the "
                     "built-in terms."))
+    show_purchase_tax = forms.BooleanField(
+        label=_("Show purchase tax in quotes"), required=False,
+        help_text=_("Adds the vehicle purchase tax (10 per cent of the price before VAT, less "
+                    "the new-energy relief) to the out-the-door price of new quotes."))

@@ -58,7 +58,9 @@ class TrimChoiceField(forms.ModelChoiceField):
         return str(trim.series)
 
     def label_from_instance(self, obj: Trim) -> str:
-        return f"{obj.model_year} {obj.name} · {cny(obj.msrp)}"
+        # The series too: a select's closed box shows the option, not its optgroup. The
+        # queryset joins the series (trims_on_sale), so no query per option.
+        return f"{obj.series.name} {obj.model_year} {obj.name} · {cny(obj.msrp)}"
 
 
 class ColourChoiceField(forms.ModelChoiceField):

@@ -20,7 +20,7 @@ class DiscountPolicy(Audited):
     nobody goes without a recorded reason."""
 
     AUDIT_FIELDS = ("consultant_limit", "supervisor_limit", "floor_pct", "quote_valid_days",
-                    "contract_terms")
+                    "contract_terms", "show_purchase_tax")
 
     store = models.OneToOneField("dealership.Store", on_delete=models.CASCADE,
                                  related_name="discount_policy", verbose_name=_("store"))
@@ -43,6 +43,12 @@ class DiscountPolicy(Audited):
         _("standard contract terms"), blank=True,
         help_text=_("One term per line; printed in every contract of the store. Empty: "
                     "the built-in terms."))
+    # Off by default: turning it on changes the out-the-door price of every new quote, a
+    # decision for the store, not for a migration.
+    show_purchase_tax = models.BooleanField(
+        _("show purchase tax in quotes"), default=False,
+        help_text=_("Adds the vehicle purchase tax (with the new-energy relief) to the "
+                    "out-the-door price of new quotes."))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -64,7 +70,11 @@ class DiscountPolicy(Audited):
     def for_store(cls, store) -> DiscountPolicy:
         """The store's policy; the defaults (unsaved) until someone changes them, so a
         read never writes."""
-        return cls.objects.filter(store=store).first() or cls(store=store)
+        policy = cls.objects.filter(store=store).first()
+        if policy is None:
+            return cls(store=store)
+        policy.store = store  # the caller's loaded store: its today() needs no query
+        return policy
 
 
 class Accessory(models.Model):

@@ -67,6 +67,10 @@ class Contract(Audited):
     packages_total = money(_("value-added packages"))
     insurance_estimate = money(_("insurance estimate"))
     fees = money(_("registration and fees"))
+    # Copied from the quote version: a signed contract never changes with the tax rules.
+    purchase_tax_included = models.BooleanField(_("purchase tax included"), default=False)
+    purchase_tax = money(_("purchase tax"))
+    purchase_tax_relief = money(_("new-energy purchase tax relief"))
     trade_in_value = money(_("trade-in value"))
     total_price = money(_("out-the-door price"))
     amount_due = money(_("to pay after trade-in"))
@@ -153,6 +157,10 @@ class Contract(Audited):
     @property
     def vehicle_price(self) -> Decimal:
         return self.list_price - self.discount
+
+    @property
+    def purchase_tax_full(self) -> Decimal:
+        return self.purchase_tax + self.purchase_tax_relief
 
     @property
     def buyer_phone_masked(self) -> str:

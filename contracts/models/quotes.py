@@ -107,6 +107,11 @@ class QuoteVersion(models.Model):
     trade_in_appraiser = models.CharField(_("appraised by"), max_length=50, blank=True)
     insurance_estimate = money(_("insurance estimate"))
     fees = money(_("registration and fees"))
+    # Purchase tax (车辆购置税) as due on the day the version was written (contracts.tax);
+    # included only when the store's policy shows it, and then part of the out-the-door.
+    purchase_tax_included = models.BooleanField(_("purchase tax included"), default=False)
+    purchase_tax = money(_("purchase tax"))
+    purchase_tax_relief = money(_("new-energy purchase tax relief"))
     # Payment.
     payment_plan = models.CharField(pgettext_lazy("payment plan", "payment"), max_length=8,
                                     choices=PaymentPlan.choices, default=PaymentPlan.FULL)
@@ -155,6 +160,10 @@ class QuoteVersion(models.Model):
     @property
     def vehicle_price(self) -> Decimal:
         return self.list_price - self.discount
+
+    @property
+    def purchase_tax_full(self) -> Decimal:
+        return self.purchase_tax + self.purchase_tax_relief
 
 
 class ApprovalRequest(models.Model):

@@ -96,7 +96,7 @@ def trims_on_sale() -> QuerySet[Trim]:
 def colours_for(trim: Trim | None) -> QuerySet[Colour]:
     """The colours of the trim's series; every colour (named with its series) when the trim
     is not chosen yet, so the form also works without JavaScript."""
-    colours = Colour.objects.select_related("series__brand").order_by(
+    colours = Colour.objects.filter(is_active=True).select_related("series__brand").order_by(
         "series__brand__name", "series__name", "name")
     return colours.filter(series_id=trim.series_id) if trim is not None else colours
 

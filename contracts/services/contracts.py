@@ -25,6 +25,7 @@ from contracts.enums import (
     ContractStatus,
     DocumentStatus,
     LeadEventKind,
+    NotificationKind,
     PaymentChannel,
     QuoteStatus,
 )
@@ -58,6 +59,7 @@ from dealership.money import fen
 from dealership.services.audit import audit_changes, audit_created, audit_log
 from dealership.tasks import task_enqueue
 from dealership.validators import ensure_within, normalize_phone
+from leads.services.notifications import notification_send_decision
 
 # The Civil Code (art. 586) caps a deposit (定金) at 20 % of the contract's amount.
 DEPOSIT_CAP = Decimal("0.20")
@@ -80,6 +82,15 @@ def _event(contract: Contract, kind: str, *, actor: User | None, note: str = "",
            **data) -> ContractEvent:
     return ContractEvent.objects.create(contract=contract, kind=kind, actor=actor, note=note,
                                         data=data)
+
+
+def _notify_consultant(contract: Contract, *, actor: User, kind: str) -> None:
+    """The review's decision reaches the contract's consultant, named by its number (a
+    draft's "#id", as its page heads it)."""
+    notification_send_decision(
+        actor=actor, user=contract.consultant, store=contract.store, kind=kind,
+        lead=contract.lead, url=contract.get_absolute_url(),
+        subject=contract.number or f"#{contract.pk}")
 
 
 def _require(contract: Contract, *states: str) -> None:
@@ -145,6 +156,9 @@ def contract_draft(*, actor: User, quote: Quote) -> Contract:
             accessories_total=version.accessories_total,
             packages_total=version.packages_total,
             insurance_estimate=version.insurance_estimate, fees=version.fees,
+            purchase_tax_included=version.purchase_tax_included,
+            purchase_tax=version.purchase_tax,
+            purchase_tax_relief=version.purchase_tax_relief,
             trade_in_value=version.trade_in_value, total_price=version.out_the_door,
             amount_due=version.amount_due, payment_plan=version.payment_plan,
             down_payment=version.down_payment, loan_principal=version.loan_principal,
@@ -264,7 +278,8 @@ def contract_submit(*, actor: User, contract: Contract) -> Contract:
 
 
 def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> Contract:
-    """in_review → approved, by the store's manager."""
+    """in_review → approved, by the store's manager. Side effects: an audit row, the
+    contract's event, a notification to its consultant."""
     if not can_review_contract(actor, contract):
         raise PermissionDenied
     with transaction.atomic():
@@ -275,11 +290,13 @@ def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> C
         _move(locked, ContractStatus.APPROVED, actor=actor, reason=comment.strip(),
               fields=("reviewed_by", "reviewed_at"))
         _event(locked, ContractEventKind.APPROVED, actor=actor, note=comment.strip())
+        _notify_consultant(locked, actor=actor, kind=NotificationKind.CONTRACT_APPROVED)
     return locked
 
 
 def contract_reject(*, actor: User, contract: Contract, reason: str) -> Contract:
-    """in_review → back to draft, with the reason the consultant must fix."""
+    """in_review → back to draft, with the reason the consultant must fix. Side effects: an
+    audit row, the contract's event, a notification to its consultant."""
     if not can_review_contract(actor, contract):
         raise PermissionDenied
     reason = reason.strip()
@@ -295,6 +312,7 @@ def contract_reject(*, actor: User, contract: Contract, reason: str) -> Contract
         _move(locked, ContractStatus.DRAFT, actor=actor, reason=reason,
               fields=("reviewed_by", "reviewed_at", "rejection_reason"))
         _event(locked, ContractEventKind.REJECTED, actor=actor, note=reason)
+        _notify_consultant(locked, actor=actor, kind=NotificationKind.CONTRACT_REJECTED)
     return locked
 
 

@@ -16,7 +16,7 @@ from dealership.money import HUNDRED, ZERO, fen
 from dealership.services.audit import audit_changes
 
 EDITABLE_FIELDS = ("consultant_limit", "supervisor_limit", "floor_pct", "quote_valid_days",
-                   "contract_terms")
+                   "contract_terms", "show_purchase_tax")
 DECIMAL_FIELDS = ("consultant_limit", "supervisor_limit", "floor_pct")
 MAX_VALID_DAYS = 90
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from contracts.enums import TIER_ORDER, ApprovalTier, PaymentPlan
+from contracts.tax import PurchaseTax
 from dealership.enums import Role
 from dealership.money import CENT, HUNDRED, ZERO, fen
 
@@ -45,6 +46,9 @@ class Totals:
     fees: Decimal
     trade_in_value: Decimal
     out_the_door: Decimal
+    purchase_tax_included: bool
+    purchase_tax: Decimal
+    purchase_tax_relief: Decimal
     amount_due: Decimal
     down_payment: Decimal
     loan_principal: Decimal
@@ -57,14 +61,16 @@ def quote_totals(
     packages_total: Decimal = ZERO, insurance_estimate: Decimal = ZERO, fees: Decimal = ZERO,
     trade_in_value: Decimal = ZERO, payment_plan: str = PaymentPlan.FULL,
     down_payment: Decimal = ZERO, loan_term_months: int | None = None,
-    loan_annual_rate: Decimal | None = None,
+    loan_annual_rate: Decimal | None = None, tax: PurchaseTax | None = None,
 ) -> Totals:
     """Out-the-door = vehicle price (list − discount) + accessories + packages + insurance
-    + fees; the trade-in is paid with, leaving the amount due; a loan finances the amount
-    due minus the down payment."""
+    + fees + the purchase tax due (when the store shows it: 落地价 includes it); the
+    trade-in is paid with, leaving the amount due; a loan finances the amount due minus
+    the down payment."""
     vehicle_price = list_price - discount
+    tax_due = tax.due if tax is not None else ZERO
     out_the_door = fen(vehicle_price + accessories_total + packages_total
-                       + insurance_estimate + fees)
+                       + insurance_estimate + fees + tax_due)
     amount_due = fen(out_the_door - trade_in_value)
     principal = monthly = interest = ZERO.quantize(CENT)
     down = ZERO.quantize(CENT)
@@ -78,6 +84,8 @@ def quote_totals(
         accessories_total=fen(accessories_total), packages_total=fen(packages_total),
         insurance_estimate=fen(insurance_estimate), fees=fen(fees),
         trade_in_value=fen(trade_in_value), out_the_door=out_the_door, amount_due=amount_due,
+        purchase_tax_included=tax is not None, purchase_tax=fen(tax_due),
+        purchase_tax_relief=fen(tax.relief if tax is not None else ZERO),
         down_payment=down, loan_principal=principal, monthly_payment=monthly,
         total_interest=interest,
     )

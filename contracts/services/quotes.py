@@ -25,6 +25,7 @@ from contracts.enums import (
     ApprovalStatus,
     ApprovalTier,
     LeadEventKind,
+    NotificationKind,
     PaymentPlan,
     QuoteStatus,
 )
@@ -38,11 +39,13 @@ from contracts.models import (
 )
 from contracts.permissions import can_decide_approval, can_write_quote
 from contracts.services import pricing
+from contracts.tax import purchase_tax
 from dealership.enums import AuditAction, StockStatus
 from dealership.models import Colour, Customer, StockVehicle, Trim, User
 from dealership.money import ZERO
 from dealership.services.audit import audit_log
 from leads.enums import BEFORE_NEGOTIATION_STATUSES
+from leads.services.notifications import notification_send_decision
 from leads.services.work import lead_start_negotiation
 
 MAX_QUANTITY = 20
@@ -53,8 +56,8 @@ MAX_RATE = Decimal("36")
 # The fields a version's "what changed" compares, in the order they are shown.
 COMPARED_FIELDS = (
     "trim", "colour", "vehicle", "list_price", "discount", "accessories", "packages",
-    "trade_in_value", "insurance_estimate", "fees", "payment_plan", "down_payment",
-    "loan_term_months", "loan_annual_rate", "floor_reason", "note",
+    "trade_in_value", "insurance_estimate", "fees", "purchase_tax", "payment_plan",
+    "down_payment", "loan_term_months", "loan_annual_rate", "floor_reason", "note",
 )
 
 
@@ -115,6 +118,11 @@ def quote_price(*, actor: User, data: QuoteInput, policy: DiscountPolicy) -> Pri
     packages = [{"id": p.pk, "name": p.name, "kind": p.kind, "price": str(p.price)}
                 for p in data.packages]
     list_price = _list_price(data)
+    tax = None
+    if policy.show_purchase_tax:
+        # The purchase date is the store's today: the day this version is written.
+        tax = purchase_tax(price=max(list_price - data.discount, ZERO),
+                           powertrain=data.trim.powertrain, on=policy.store.today())
     totals = pricing.quote_totals(
         list_price=list_price, discount=data.discount,
         accessories_total=sum((Decimal(a["amount"]) for a in accessories), ZERO),
@@ -122,7 +130,7 @@ def quote_price(*, actor: User, data: QuoteInput, policy: DiscountPolicy) -> Pri
         insurance_estimate=data.insurance_estimate, fees=data.fees,
         trade_in_value=data.trade_in_value, payment_plan=data.payment_plan,
         down_payment=data.down_payment, loan_term_months=data.loan_term_months,
-        loan_annual_rate=data.loan_annual_rate)
+        loan_annual_rate=data.loan_annual_rate, tax=tax)
     tier = pricing.tier_required(policy, list_price, data.discount)
     return Priced(
         totals=totals, accessories=accessories, packages=packages, tier=tier,
@@ -143,6 +151,8 @@ def quote_errors(*, actor: User, data: QuoteInput, priced: Priced) -> dict[str, 
         refuse("trim", _("This trim is no longer on sale; choose another."))
     if data.colour is not None and data.colour.series_id != data.trim.series_id:
         refuse("colour", _("This colour is not offered for this series."))
+    if data.colour is not None and not data.colour.is_active:
+        refuse("colour", _("This colour is no longer offered; choose another."))
     if data.vehicle is not None:
         vehicle = data.vehicle
         if (vehicle.store_id != store_id or vehicle.trim_id != data.trim.pk
@@ -253,6 +263,8 @@ def _new_version(*, quote: Quote, actor: User, data: QuoteInput, priced: Priced,
         trade_in_value=totals.trade_in_value,
         trade_in_appraiser=data.trade_in_appraiser.strip(),
         insurance_estimate=totals.insurance_estimate, fees=totals.fees,
+        purchase_tax_included=totals.purchase_tax_included,
+        purchase_tax=totals.purchase_tax, purchase_tax_relief=totals.purchase_tax_relief,
         payment_plan=data.payment_plan, down_payment=totals.down_payment,
         loan_term_months=data.loan_term_months if data.payment_plan == PaymentPlan.LOAN
         else None,
@@ -405,6 +417,14 @@ def quote_withdraw(*, actor: User, quote: Quote, reason: str) -> Quote:
 
 
 # --- Deciding approvals -------------------------------------------------------------------
+# What the consultant is told of each decision on their request.
+DECISION_NOTIFICATIONS = {
+    ApprovalStatus.APPROVED: NotificationKind.DISCOUNT_APPROVED,
+    ApprovalStatus.REJECTED: NotificationKind.DISCOUNT_REJECTED,
+    ApprovalStatus.COUNTERED: NotificationKind.DISCOUNT_COUNTERED,
+}
+
+
 def _copy_input(version: QuoteVersion, *, discount: Decimal, note: str) -> QuoteInput:
     """The input that reproduces `version` with another discount (for a counter-offer)."""
     accessories = {a.pk: a for a in Accessory.objects.filter(
@@ -432,7 +452,9 @@ def approval_decide(
 ) -> ApprovalRequest:
     """Approve, reject (with a comment) or counter (a smaller discount, which becomes the
     quote's new, approved version). The quote row is locked first: of two approvers
-    acting at once, the second finds the request decided and is told who decided it."""
+    acting at once, the second finds the request decided and is told who decided it.
+    Side effects: an audit row, the lead's timeline, and a notification to the quote's
+    consultant (linking to the quote) unless they decided it themselves."""
     if not can_decide_approval(actor, approval):
         raise PermissionDenied
     if decision not in ApprovalDecision.values:
@@ -494,6 +516,10 @@ def approval_decide(
                   reason=comment)
         _lead_event(quote, actor=actor, note=_("Discount %(decision)s: %(comment)s") % {
             "decision": locked.get_status_display(), "comment": comment or "—"})
+        notification_send_decision(
+            actor=actor, user=quote.consultant, store=quote.store,
+            kind=DECISION_NOTIFICATIONS[locked.status], lead=quote.lead,
+            url=quote.get_absolute_url(), subject=quote.number)
     return locked
 
 

@@ -5,9 +5,11 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from dealership.enums import Powertrain
+from dealership.enums import Powertrain, PriceKind
 from dealership.models.audit import Audited
 
 
@@ -43,7 +45,7 @@ class Series(models.Model):
 
 
 class Trim(Audited):
-    AUDIT_FIELDS = ("name", "model_year", "powertrain", "msrp", "is_active")
+    AUDIT_FIELDS = ("series", "name", "model_year", "powertrain", "msrp", "seats", "is_active")
 
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="trims",
                                verbose_name=_("series"))
@@ -69,7 +71,9 @@ class Trim(Audited):
         return f"{self.series} {self.model_year} {self.name}"
 
 
-class Colour(models.Model):
+class Colour(Audited):
+    AUDIT_FIELDS = ("series", "name", "hex_code", "surcharge", "is_active")
+
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="colours",
                                verbose_name=_("series"))
     name = models.CharField(_("name"), max_length=50)
@@ -78,6 +82,7 @@ class Colour(models.Model):
     surcharge = models.DecimalField(_("surcharge (CNY)"), max_digits=10, decimal_places=2,
                                     default=Decimal("0"),
                                     validators=[MinValueValidator(Decimal("0"))])
+    is_active = models.BooleanField(_("offered"), default=True)
 
     class Meta:
         verbose_name = _("colour")
@@ -92,3 +97,41 @@ class Colour(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PriceChange(models.Model):
+    """One change of a catalogue price: what it was, what it became, who changed it, when,
+    and from when it applies. Quotes keep the price they were written with."""
+
+    store = models.ForeignKey("dealership.Store", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"),
+                              help_text=_("Empty for the group's catalogue (trims, colours)."))
+    item_kind = models.CharField(pgettext_lazy("price history", "item"), max_length=12,
+                                 choices=PriceKind.choices)
+    item_id = models.PositiveBigIntegerField(_("item id"))
+    item_label = models.CharField(_("item name"), max_length=200)
+    field = models.CharField(_("price"), max_length=30)
+    old = models.DecimalField(_("old price (CNY)"), max_digits=12, decimal_places=2,
+                              null=True, blank=True)
+    new = models.DecimalField(_("new price (CNY)"), max_digits=12, decimal_places=2)
+    changed_by = models.ForeignKey("dealership.User", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("changed by"))
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    effective_from = models.DateTimeField(_("effective from"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("price change")
+        verbose_name_plural = _("price changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["item_kind", "item_id", "-changed_at"],
+                         name="price_change_item_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(new__gte=0), name="price_change_new_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_label}: {self.old} → {self.new}"

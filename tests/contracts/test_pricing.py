@@ -97,7 +97,8 @@ def test_quote_totals_loan_out_the_door_amount_due_and_principal():
         insurance_estimate=D("6500.50"), fees=D("500.00"), trade_in_value=D("40000.00"),
         out_the_door=D("214600.50"), amount_due=D("174600.50"), down_payment=D("60000.00"),
         loan_principal=D("114600.50"), monthly_payment=D("3358.03"),
-        total_interest=D("6288.58"))
+        total_interest=D("6288.58"), purchase_tax_included=False,
+        purchase_tax=D("0.00"), purchase_tax_relief=D("0.00"))
     assert str(totals.out_the_door) == "214600.50"
 
 

@@ -359,6 +359,13 @@ def test_inactive_trim_is_refused(consultant, customer):
         "trim": ["This trim is no longer on sale; choose another."]}
 
 
+def test_retired_colour_is_refused(consultant, customer, trim):
+    retired = ColourFactory(series=trim.series, is_active=False)
+
+    assert refused(consultant, customer, trim=trim, colour=retired) == {
+        "colour": ["This colour is no longer offered; choose another."]}
+
+
 def test_discount_above_the_list_price_is_refused(consultant, customer, trim):
     assert refused(consultant, customer, trim=trim, discount=D("209800.01"),
                    floor_reason="试算") == {

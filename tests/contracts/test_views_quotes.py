@@ -87,7 +87,7 @@ def test_builder_get_offers_the_catalogue_of_the_store(client, consultant, custo
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'<option value="{trim.pk}">2025 {trim.name} · ¥209,800.00</option>' in html
+    assert f'<option value="{trim.pk}">凯美瑞 2025 {trim.name} · ¥209,800.00</option>' in html
     assert f'name="acc_{mats.pk}"' in html
     assert f'name="acc_{foreign.pk}"' not in html
     assert "洗车卡" in html
