@@ -36,7 +36,7 @@ def _register_navigation_roles_demo() -> None:
         ("showroom:roster", _("Roster"), (Role.RECEPTIONIST, Role.MANAGER), 60),
         ("showroom:talk_tracks", _("Talk tracks"), (Role.CONSULTANT, Role.SUPERVISOR,
                                                     Role.MANAGER), 70),
-        ("showroom:inspection", _("Inspection"), (Role.SUPERVISOR, Role.MANAGER), 80),
+        ("showroom:inspection", _("Showroom inspection"), (Role.SUPERVISOR, Role.MANAGER), 80),
     ):
         register_nav_item(url_name=url_name, label=label, roles=roles, order=order,
                           group=NavGroup.SHOWROOM)

@@ -25,6 +25,13 @@ class DutyState(models.TextChoices):
     OFF = "off", _("Off")
 
 
+class OwnerBusy(models.TextChoices):
+    """What the receptionist chose when a returning customer's consultant is with someone."""
+
+    WAIT = "wait", _("The customer waits for their consultant")
+    NEXT = "next", _("Hand them to the next in the queue")
+
+
 class Usage(models.TextChoices):
     FAMILY = "family", _("Family")
     BUSINESS = "business", _("Business")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/close/", visits.visit_close_view, name="visit_close"),
     path("visits/<int:pk>/phone/", visits.visit_add_phone_view, name="visit_add_phone"),
+    path("visits/<int:pk>/hand-over/", visits.visit_hand_over_view, name="visit_hand_over"),
     path("visits/<int:pk>/objections/", visits.objection_add_view, name="objection_add"),
     path("talk-tracks/", talk_tracks.talk_tracks, name="talk_tracks"),
     path("talk-tracks/new/", talk_tracks.talk_track_edit, name="talk_track_new"),

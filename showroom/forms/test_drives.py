@@ -163,4 +163,7 @@ class FeedbackForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=_("Why the booking is cancelled"), max_length=200, required=False,
+        help_text=_("Optional: e.g. the customer postponed, the car is in the workshop. "
+                    "It is kept in the booking's history."))

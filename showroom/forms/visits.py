@@ -4,6 +4,7 @@ objection. They validate and normalise; the views hand `cleaned_data` to showroo
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealership.forms import BoundedDateTimeField
-from dealership.models import Series, Store, User
+from dealership.models import Customer, Series, Store, User
 from dealership.validators import normalize_phone
-from showroom.enums import ObjectionType
+from showroom.enums import ObjectionType, OwnerBusy, VisitOutcome
 from showroom.models import Visit
 from showroom.services import NEEDS_FIELDS
 from showroom.services.floor import arrival_range, departure_range
@@ -58,10 +59,20 @@ class WalkInForm(forms.Form):
         help_text=_("Leave as is to follow the queue or the customer's own consultant."))
     routing_note = forms.CharField(label=_("Reason for the choice"), max_length=200,
                                    required=False)
+    # A returning customer found by name at the desk (the search above the form).
+    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), required=False,
+                                      widget=forms.HiddenInput)
+    # Asked only when the customer's own consultant is with someone else.
+    owner_busy = forms.ChoiceField(label=_("Their consultant is with another customer"),
+                                   choices=OwnerBusy.choices, required=False,
+                                   widget=forms.HiddenInput)
 
     def __init__(self, *args, store: Store, consultants, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consultant"].queryset = consultants
+        self.fields["customer"].queryset = Customer.objects.for_store(store)
+        if self.is_bound and self.data.get("owner_busy"):
+            self.ask_owner_busy()
         self.fields["arrived_at"].set_range(*arrival_range(store))
         _no_browser_max_for_now(self.fields["arrived_at"])
         if not self.is_bound:
@@ -70,6 +81,19 @@ class WalkInForm(forms.Form):
     def clean_phone(self) -> str:
         raw = self.cleaned_data["phone"].strip()
         return normalize_phone(raw) if raw else ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        returning = data.get("first_visit") is False
+        if returning and not data.get("phone") and not data.get("customer") \
+                and "phone" not in self.errors:
+            self.add_error("phone", _("A returning customer: ask for their mobile number, "
+                                      "or find them by name."))
+        return data
+
+    def ask_owner_busy(self) -> None:
+        """Show the choice: wait for their consultant, or the next in the queue."""
+        self.fields["owner_busy"].widget = forms.RadioSelect(choices=OwnerBusy.choices)
 
 
 class PhoneForm(forms.Form):
@@ -83,24 +107,52 @@ class PhoneForm(forms.Form):
         return normalize_phone(self.cleaned_data["phone"])
 
 
+# What closing a visit asks, in order: the outcome first, then the needs analysis that an
+# interested customer gets, then the rest, folded (issue 14: one phone screen, not three).
+OUTCOME_FIELDS = ("outcome", "departed_at", "note")
+NEEDS_CORE_FIELDS = ("usage", "budget_min", "budget_max", "powertrain", "seats", "payment",
+                     "timing", "competitors", "models_presented")
+NEEDS_MORE_FIELDS = ("customer_type", "trade_in", "trade_in_vehicle", "decision_maker",
+                     "focus_points")
+# Outcomes after which the needs analysis is usually empty: folded, still fillable.
+OUTCOMES_WITHOUT_NEEDS = (VisitOutcome.BROWSING, VisitOutcome.LOST)
+
+
+@dataclass
+class FormSection:
+    key: str
+    legend: str
+    fields: list
+    foldable: bool
+    open: bool
+
+
 class VisitCloseForm(forms.ModelForm):
-    """Departure, needs analysis (需求分析), models presented and the outcome."""
+    """Departure, needs analysis (需求分析), models presented and the outcome. `refresh_url`
+    (the visit page) re-renders the form when the outcome changes, to open what it needs."""
 
     departed_at = BoundedDateTimeField(label=_("Left at"), widget=DATETIME_INPUT,
                                        input_formats=DATETIME_FORMATS)
 
     class Meta:
         model = Visit
-        fields = ["departed_at", *NEEDS_FIELDS, "models_presented", "outcome", "note"]
+        fields = ["outcome", "departed_at", "note", *NEEDS_FIELDS, "models_presented"]
         widgets = {"models_presented": forms.CheckboxSelectMultiple,
                    "note": forms.Textarea(attrs={"rows": 3}),
                    "trade_in": forms.NullBooleanSelect}
 
-    def __init__(self, *args, visit: Visit, series, **kwargs):
+    def __init__(self, *args, visit: Visit, series, refresh_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.visit = visit
         self.fields["models_presented"].queryset = series
-        self.fields["outcome"].required = True
+        outcome = self.fields["outcome"]
+        outcome.required = True
+        outcome.choices = [("", _("Choose how the visit ended")),
+                           *VisitOutcome.choices]
+        if refresh_url:
+            outcome.widget.attrs.update({
+                "hx-get": refresh_url, "hx-trigger": "change", "hx-include": "closest form",
+                "hx-target": "#close-form", "hx-swap": "outerHTML"})
         field = self.fields["departed_at"]
         field.set_range(*departure_range(visit))
         _no_browser_max_for_now(field)
@@ -108,6 +160,30 @@ class VisitCloseForm(forms.ModelForm):
         field.earliest = None
         if not self.is_bound:
             self.initial.setdefault("departed_at", _local_now())
+
+    def _chosen_outcome(self) -> str:
+        if self.is_bound:
+            return self.data.get("outcome", "")
+        return self.initial.get("outcome") or ""
+
+    def _has_input(self, name: str) -> bool:
+        value = self[name].value()
+        return bool(self[name].errors) or value not in (None, "", [], "unknown")
+
+    def sections(self) -> list[FormSection]:
+        """The outcome, then the needs analysis (open unless the outcome needs none), then
+        the rest of it, folded unless something there is filled in or wrong."""
+        needs_open = self._chosen_outcome() not in OUTCOMES_WITHOUT_NEEDS or any(
+            self._has_input(name) for name in NEEDS_CORE_FIELDS)
+        more_open = any(self._has_input(name) for name in NEEDS_MORE_FIELDS)
+        return [
+            FormSection("outcome", _("How the visit ended"),
+                        [self[name] for name in OUTCOME_FIELDS], False, True),
+            FormSection("needs", _("Needs analysis"),
+                        [self[name] for name in NEEDS_CORE_FIELDS], True, needs_open),
+            FormSection("more", _("More about the customer"),
+                        [self[name] for name in NEEDS_MORE_FIELDS], True, more_open),
+        ]
 
     def clean_departed_at(self) -> dt.datetime:
         value = self.cleaned_data["departed_at"]

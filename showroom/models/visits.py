@@ -69,6 +69,11 @@ class Visit(models.Model):
     description = models.CharField(_("how to recognise them"), max_length=100, blank=True,
                                    help_text=_("Until the phone is known, e.g. 'couple with "
                                                "a child, white SUV'."))
+    # A returning customer whose own consultant is with someone else may wait for them:
+    # no consultant yet; the visit is handed to them when their current visit closes.
+    waiting_for = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("waiting for"))
     # How the consultant was chosen: the queue, the customer's own consultant, or the
     # receptionist's choice (with the reason).
     routed_by = models.CharField(_("assigned by"), max_length=20, blank=True)
@@ -113,6 +118,9 @@ class Visit(models.Model):
                 condition=Q(budget_min__isnull=True) | Q(budget_max__isnull=True)
                 | Q(budget_min__lte=F("budget_max")),
                 name="visit_budget_min_le_max"),
+            models.CheckConstraint(
+                condition=Q(consultant__isnull=True) | Q(waiting_for__isnull=True),
+                name="visit_served_or_waiting"),
         ]
         indexes = [
             models.Index(fields=["store", "-arrived_at"], name="visit_store_arrived_idx"),
@@ -129,6 +137,11 @@ class Visit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.departed_at is None
+
+    @property
+    def is_waiting(self) -> bool:
+        """Waiting in the showroom for their own consultant, who is with someone else."""
+        return self.is_open and self.waiting_for_id is not None
 
     @property
     def duration(self):

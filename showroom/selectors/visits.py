@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from dealership.enums import Role
-from dealership.models import Series, Store, Trim, User
+from dealership.models import Customer, Series, Store, Trim, User
 from showroom.models import Objection, Visit
 from showroom.permissions import is_visit_in_scope
 
@@ -18,7 +18,8 @@ def visits_of_day(*, store: Store, day: dt.date) -> QuerySet[Visit]:
     """The desk's list: the store's visits that arrived on `day` (store time), newest first."""
     start, end = store.day_bounds(day)
     return (Visit.objects.filter(store=store, arrived_at__gte=start, arrived_at__lt=end)
-            .select_related("customer", "consultant").order_by("-arrived_at", "-id"))
+            .select_related("customer", "consultant", "waiting_for")
+            .order_by("-arrived_at", "-id"))
 
 
 def visit_scope_for_user(user: User) -> QuerySet[Visit]:
@@ -40,7 +41,7 @@ def visit_get_for_user(*, user: User, pk: int) -> Visit:
     try:
         visit = (visit_scope_for_user(user)
                  .select_related("customer", "consultant__team", "lead", "store",
-                                 "registered_by")
+                                 "registered_by", "waiting_for")
                  .prefetch_related("models_presented__brand").get(pk=pk))
     except (Visit.DoesNotExist, ValueError):
         raise Http404 from None
@@ -65,3 +66,30 @@ def presentable_series() -> QuerySet[Series]:
 
 def objections_for(*, visit: Visit) -> list[Objection]:
     return list(visit.objections.select_related("series__brand").order_by("created_at", "id"))
+
+
+DESK_SEARCH_LIMIT = 10
+
+
+def customers_for_desk_search(*, store: Store, query: str) -> list[Customer]:
+    """A returning walk-in found by name or by the last four digits of the phone: the
+    store's customers, with their consultant, at most DESK_SEARCH_LIMIT. One query."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    found = Customer.objects.for_store(store).filter(anonymised_at__isnull=True)
+    if query.isdigit() and len(query) == 4:
+        found = found.filter(phone__endswith=query)
+    else:
+        found = found.filter(name__icontains=query)
+    return list(found.select_related("owner").order_by("name", "id")[:DESK_SEARCH_LIMIT])
+
+
+def customer_get_for_desk(*, store: Store, pk: str | int | None) -> Customer | None:
+    """The customer the receptionist picked from the search; None if not of this store."""
+    if not pk:
+        return None
+    try:
+        return Customer.objects.for_store(store).select_related("owner").get(pk=pk)
+    except (Customer.DoesNotExist, ValueError):
+        return None

@@ -9,10 +9,11 @@ from showroom.services.floor import (
     talk_track_save,
     visit_add_phone,
     visit_close,
+    visit_hand_over,
     visit_register,
 )
 
 __all__ = [
     "NEEDS_FIELDS", "RoutedBy", "duty_set_state", "objection_add", "roster_set",
-    "talk_track_save", "visit_add_phone", "visit_close", "visit_register",
+    "talk_track_save", "visit_add_phone", "visit_close", "visit_hand_over", "visit_register",
 ]

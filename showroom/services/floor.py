@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +23,7 @@ from leads.services import lead_capture, lead_mark_visited
 from leads.services.events import event
 from leads.services.notifications import notification_send
 from leads.services.routing import routing_availability_set
-from showroom.enums import DutyState, LeadEventKind, ObjectionType
+from showroom.enums import DutyState, LeadEventKind, ObjectionType, OwnerBusy
 from showroom.models import DutyShift, Objection, TalkTrack, Visit
 from showroom.permissions import (
     can_add_visit_phone,
@@ -168,19 +169,51 @@ def _open_lead(customer: Customer) -> Lead | None:
             .select_related("owner", "store").order_by("-created_at").first())
 
 
+@dataclass
+class _Routing:
+    shift: DutyShift
+    routed_by: str
+    # The customer waits for their own consultant (shift), who is with someone else.
+    waiting: bool = False
+    # The customer's own consultant, told that another consultant serves their customer.
+    owner_told: User | None = None
+    note: str = ""
+
+
+def _busy_since(shift: DutyShift) -> str:
+    return timezone.localtime(shift.state_since, shift.store.tzinfo).strftime("%H:%M")
+
+
 def _choose_consultant(*, shifts: dict[int, DutyShift], customer: Customer | None,
-                       chosen: User | None, note: str) -> tuple[DutyShift, str]:
+                       chosen: User | None, note: str, owner_busy: str) -> _Routing:
     """The returning-customer rule, then the queue, then the receptionist's choice."""
     owner = customer.owner if customer is not None else None
+    owner_told = None
     if owner is not None and owner.is_active and owner.role == Role.CONSULTANT:
         own = shifts.get(owner.pk)
-        if own is not None and own.state in (DutyState.AVAILABLE, DutyState.WITH_CUSTOMER):
+        if own is not None and own.state == DutyState.AVAILABLE:
             if chosen is not None and chosen.pk != owner.pk:
                 raise ValidationError({"consultant": _(
                     "%(name)s serves this customer and is on duty; leave the choice empty.")
                     % {"name": owner}})
-            return own, RoutedBy.CUSTOMER
-        if chosen is None or not note.strip():
+            return _Routing(own, RoutedBy.CUSTOMER)
+        if own is not None and own.state == DutyState.WITH_CUSTOMER:
+            # Never a second reception for a consultant who is with a customer: the
+            # receptionist asks the customer to wait for them, or hands them on.
+            if owner_busy == OwnerBusy.WAIT:
+                return _Routing(own, RoutedBy.CUSTOMER, waiting=True)
+            if owner_busy != OwnerBusy.NEXT:
+                raise ValidationError({"owner_busy": _(
+                    "%(name)s, this customer's consultant, has been with another customer since "
+                    "%(since)s. Ask the customer to wait for them, or hand them to the next "
+                    "in the queue.") % {"name": owner, "since": _busy_since(own)}})
+            if chosen is not None and chosen.pk == owner.pk:
+                raise ValidationError({"consultant": _(
+                    "%(name)s is with another customer; choose someone else or let the "
+                    "customer wait.") % {"name": owner}})
+            owner_told = owner
+            note = note.strip() or _("%(name)s was with another customer.") % {"name": owner}
+        elif chosen is None or not note.strip():
             raise ValidationError({"consultant": _(
                 "This customer's consultant %(name)s is not on the floor; choose another "
                 "consultant and give the reason.") % {"name": owner},
@@ -191,7 +224,7 @@ def _choose_consultant(*, shifts: dict[int, DutyShift], customer: Customer | Non
         if not waiting:
             raise ValidationError({"consultant": _(
                 "Nobody is waiting in the queue; choose a consultant.")})
-        return waiting[0], RoutedBy.QUEUE
+        return _Routing(waiting[0], RoutedBy.QUEUE, owner_told=owner_told, note=note)
     shift = shifts.get(chosen.pk)
     if shift is None or shift.state == DutyState.OFF:
         raise ValidationError({"consultant": _("%(name)s is not on duty today.")
@@ -200,23 +233,35 @@ def _choose_consultant(*, shifts: dict[int, DutyShift], customer: Customer | Non
         raise ValidationError({"routing_note": _(
             "%(next)s is next in the queue; say why %(name)s serves this customer instead.")
             % {"next": waiting[0].consultant, "name": chosen}})
-    return shift, RoutedBy.RECEPTIONIST
+    return _Routing(shift, RoutedBy.RECEPTIONIST, owner_told=owner_told, note=note)
+
+
+def _refuse_busy(shift: DutyShift) -> None:
+    if shift.state == DutyState.WITH_CUSTOMER:
+        raise ValidationError({"consultant": _(
+            "%(name)s has been with a customer since %(since)s; choose someone who is free.")
+            % {"name": shift.consultant, "since": _busy_since(shift)}})
 
 
 def visit_register(
     *, store: Store, actor: User, arrived_at: dt.datetime, party_size: int = 1,
     first_visit: bool = True, phone: str = "", name: str = "", description: str = "",
     consultant: User | None = None, routing_note: str = "",
+    customer: Customer | None = None, owner_busy: str = "",
 ) -> Visit:
-    """Register a walk-in and give them a consultant. `phone` is E.164 or empty; the
+    """Register a walk-in and give them a consultant. `phone` is E.164 or empty; `customer`
+    is a customer of the store found by name at the desk (it wins over `phone`); the
     arrival is within the store's today and not later than now (arrival_range).
 
-    A returning customer goes to their own consultant if that consultant is on the floor
-    (notified, even while with another customer); otherwise the receptionist chooses, with
-    a reason. Everyone else gets the next waiting consultant. A new phone with a name
-    becomes a customer and a walk-in lead of the assigned consultant.
-    Side effects: visit, duty shift → with customer, notification, customer and lead,
-    today's invitation of the customer marked arrived and linked.
+    A returning visitor needs a phone or a customer. A returning customer goes to their
+    own consultant if that consultant is waiting on the floor; if the consultant is with
+    someone else, `owner_busy` says what the customer chose (OwnerBusy: wait for them, or
+    the next in the queue, and the consultant is told); otherwise the receptionist chooses,
+    with a reason. Everyone else gets the next waiting consultant. Nobody starts a second
+    reception while with a customer. A new phone with a name becomes a customer and a
+    walk-in lead of the assigned consultant.
+    Side effects: visit, duty shift → with customer (not while waiting), notification,
+    customer and lead, today's invitation of the customer marked arrived and linked.
     """
     if not can_run_desk(actor, store):
         raise PermissionDenied
@@ -224,17 +269,30 @@ def visit_register(
         raise ValidationError({"arrived_at": _("The arrival time cannot be in the future.")})
     earliest, latest = arrival_range(store)
     ensure_within(arrived_at, earliest=earliest, latest=latest, field="arrived_at")
+    if customer is not None and customer.store_id != store.pk:
+        raise ValidationError({"customer": _("Choose a customer of this store.")})
+    if not first_visit and customer is None and not phone:
+        raise ValidationError({"phone": _(
+            "A returning customer: ask for their mobile number, or find them by name.")})
     with transaction.atomic():
-        # Locking the day's roster serialises two receptionists registering at once.
+        # Locking the day's roster serialises two receptionists registering at once: the
+        # second sees the first's consultant with a customer.
         shifts = {s.consultant_id: s for s in DutyShift.objects.select_for_update()
-                  .filter(store=store, date=store.today()).select_related("consultant")}
-        customer = (Customer.objects.filter(store=store, phone=phone).select_related("owner")
-                    .first()) if phone else None
+                  .filter(store=store, date=store.today()).select_related("consultant",
+                                                                          "store")}
+        if customer is not None:
+            customer = Customer.objects.select_related("owner").get(pk=customer.pk)
+        elif phone:
+            customer = (Customer.objects.filter(store=store, phone=phone)
+                        .select_related("owner").first())
         if phone and customer is None and not name.strip():
             raise ValidationError({"name": _("A new phone number needs the customer's name; "
                                              "or leave the phone empty and add it later.")})
-        shift, routed_by = _choose_consultant(shifts=shifts, customer=customer,
-                                              chosen=consultant, note=routing_note)
+        routing = _choose_consultant(shifts=shifts, customer=customer, chosen=consultant,
+                                     note=routing_note, owner_busy=owner_busy)
+        shift = routing.shift
+        if not routing.waiting:
+            _refuse_busy(shift)
         assigned = shift.consultant
         lead = _open_lead(customer) if customer is not None else None
         if phone and customer is None:
@@ -242,27 +300,35 @@ def visit_register(
                                   channel=Channel.WALK_IN, owner=assigned)
             lead = result.lead
             customer = Customer.objects.get(pk=lead.customer_id)  # owner set by the capture
-        visit = Visit(store=store, customer=customer, lead=lead, consultant=assigned,
+        visit = Visit(store=store, customer=customer, lead=lead,
+                      consultant=None if routing.waiting else assigned,
+                      waiting_for=assigned if routing.waiting else None,
                       registered_by=actor, arrived_at=arrived_at, party_size=party_size,
                       first_visit=first_visit, description=description.strip(),
-                      routed_by=routed_by, routing_note=routing_note.strip())
-        visit.full_clean(exclude=["customer", "lead", "consultant", "registered_by", "store"])
+                      routed_by=routing.routed_by,
+                      routing_note=(routing.note or routing_note).strip())
+        visit.full_clean(exclude=["customer", "lead", "consultant", "registered_by", "store",
+                                  "waiting_for"])
         visit.save()
         if lead is not None and lead.can_advance_to(LeadStatus.VISITED):
             # The customer is here: the lead has been visited from this moment on.
             lead = lead_mark_visited(lead=lead, actor=actor)
-        shift.state, shift.state_since = DutyState.WITH_CUSTOMER, timezone.now()
-        shift.save(update_fields=["state", "state_since"])
+        if not routing.waiting:
+            shift.state, shift.state_since = DutyState.WITH_CUSTOMER, timezone.now()
+            shift.save(update_fields=["state", "state_since"])
         if customer is not None:
             # An invited customer walking in fulfils today's invitation (邀约到店).
             invitation = invitation_expected_for_customer(store=store, customer_id=customer.pk,
                                                           day=store.today())
             if invitation is not None:
                 invitation_mark_arrived(actor=actor, invitation=invitation, visit=visit)
-        if routed_by == RoutedBy.CUSTOMER:
-            # Linked to the lead only when it is theirs: another's lead would not open for them.
-            own = lead if lead is not None and lead.owner_id == assigned.pk else None
-            notification_send(store=store, user=assigned, kind=LeadEventKind.VISIT, lead=own)
+        # The customer's own consultant hears of them (防撞单): come, they wait, or another
+        # consultant serves them. Linked to the lead only when it is theirs.
+        told = routing.owner_told or (assigned if routing.routed_by == RoutedBy.CUSTOMER
+                                      else None)
+        if told is not None:
+            own = lead if lead is not None and lead.owner_id == told.pk else None
+            notification_send(store=store, user=told, kind=LeadEventKind.VISIT, lead=own)
     return visit
 
 
@@ -326,20 +392,68 @@ def visit_close(
 
 
 def _back_in_queue(visit: Visit) -> None:
+    """The consultant is free: the customer who waits for them is theirs now, or they
+    rejoin the queue at its end."""
     if visit.consultant_id is None:
         return
     if Visit.objects.filter(consultant_id=visit.consultant_id, departed_at__isnull=True,
                             store_id=visit.store_id).exclude(pk=visit.pk).exists():
         return  # another customer still with them
+    # The waiting visit is locked before the shift, as visit_hand_over does: no deadlock.
+    waiting = (Visit.objects.select_for_update(of=("self",))
+               .filter(store_id=visit.store_id, waiting_for_id=visit.consultant_id,
+                       departed_at__isnull=True).order_by("arrived_at", "id").first())
     day = visit.store.today()
     shift = (DutyShift.objects.select_for_update()
              .filter(store_id=visit.store_id, date=day, consultant_id=visit.consultant_id)
              .first())
     if shift is None or shift.state != DutyState.WITH_CUSTOMER:
         return
+    if waiting is not None:
+        waiting.consultant_id, waiting.waiting_for = visit.consultant_id, None
+        waiting.save(update_fields=["consultant", "waiting_for"])
+        shift.state_since = timezone.now()  # a new reception starts now
+        shift.save(update_fields=["state_since"])
+        return
     shift.position = _end_of_queue(visit.store_id, day)
     shift.state, shift.state_since = DutyState.AVAILABLE, timezone.now()
     shift.save(update_fields=["position", "state", "state_since"])
+
+
+def visit_hand_over(*, visit: Visit, actor: User) -> Visit:
+    """A customer who waits for their own consultant will not wait longer: the next
+    consultant waiting in the queue serves them, and their own consultant is told.
+    Side effects: visit, that consultant's duty shift → with customer, notification,
+    audit row."""
+    if not can_run_desk(actor, visit.store):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = (Visit.objects.select_for_update(of=("self",))
+                  .select_related("store", "waiting_for", "lead").get(pk=visit.pk))
+        if not locked.is_waiting:
+            raise ValidationError(_("This customer is not waiting for a consultant any "
+                                    "more."))
+        store = locked.store
+        shifts = list(DutyShift.objects.select_for_update()
+                      .filter(store=store, date=store.today(), state=DutyState.AVAILABLE)
+                      .select_related("consultant").order_by("position", "id"))
+        if not shifts:
+            raise ValidationError(_("Nobody is waiting in the queue; the customer waits for "
+                                    "the next consultant who is free."))
+        shift, owner = shifts[0], locked.waiting_for
+        locked.consultant, locked.waiting_for = shift.consultant, None
+        locked.routed_by = RoutedBy.QUEUE
+        locked.routing_note = _("%(name)s was with another customer.") % {"name": owner}
+        locked.save(update_fields=["consultant", "waiting_for", "routed_by", "routing_note"])
+        shift.state, shift.state_since = DutyState.WITH_CUSTOMER, timezone.now()
+        shift.save(update_fields=["state", "state_since"])
+        audit_log(actor=actor, instance=locked, action=AuditAction.UPDATE,
+                  changes={"consultant": [None, shift.consultant_id],
+                           "waiting_for": [owner.pk, None]})
+        own = locked.lead if locked.lead is not None and locked.lead.owner_id == owner.pk \
+            else None
+        notification_send(store=store, user=owner, kind=LeadEventKind.VISIT, lead=own)
+    return locked
 
 
 def visit_add_phone(*, visit: Visit, actor: User, phone: str, name: str = "") -> Visit:

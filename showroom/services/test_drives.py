@@ -194,6 +194,19 @@ def test_drive_book(
 
 
 # --- Transitions --------------------------------------------------------------------------
+def is_startable_today(test_drive: TestDrive) -> bool:
+    """A booked drive starts on its slot's day in the store, not the day before or after."""
+    store = test_drive.store
+    return (test_drive.status == TestDriveStatus.BOOKED
+            and timezone.localdate(test_drive.slot_start, store.tzinfo) == store.today())
+
+
+def start_refusal(test_drive: TestDrive) -> str:
+    day = timezone.localtime(test_drive.slot_start, test_drive.store.tzinfo)
+    return _("This test drive is booked for %(day)s; it can start on that day only.") % {
+        "day": f"{day:%Y-%m-%d}"}
+
+
 def test_drive_start(*, test_drive: TestDrive, actor: User, odometer_start: int) -> TestDrive:
     """The customer drives off: booked → on the road, with the odometer reading.
     Side effects: audit row."""
@@ -208,6 +221,8 @@ def test_drive_start(*, test_drive: TestDrive, actor: User, odometer_start: int)
         if locked.status != TestDriveStatus.BOOKED:
             raise ValidationError(_("Only a booked test drive can start; this one is "
                                     "%(status)s.") % {"status": locked.get_status_display()})
+        if not is_startable_today(locked):
+            raise ValidationError(start_refusal(locked))
         out = TestDrive.objects.filter(vehicle_id=locked.vehicle_id,
                                        status=TestDriveStatus.IN_PROGRESS).exists()
         if out:

@@ -25,7 +25,7 @@ DESK = "showroom/desk.html"
 DESK_PARTIALS = ("queue", "visits")
 
 
-def _desk_context(request: HttpRequest, **extra) -> dict:
+def desk_context(request: HttpRequest, **extra) -> dict:
     store = request.user.store
     day = store.today()
     return {"store": store, "today": day, "now": timezone.localtime(),
@@ -48,7 +48,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         else:
             context["visits"] = list(visits_of_day(store=store, day=day))
         return render(request, partial_template(request, DESK, target), context)
-    context = _desk_context(request)
+    context = desk_context(request)
     context["invitations"] = invitations_expected_today(store=request.user.store,
                                                         day=context["today"])
     return render(request, DESK, context)

@@ -136,6 +136,7 @@ def _detail_context(user, drive: TestDrive, **forms_: forms.Form) -> dict:
         "finish_form": forms_.get("finish_form") or OdometerEndForm(),
         "feedback_form": forms_.get("feedback_form") or FeedbackForm(initial=feedback_initial),
         "cancel_form": forms_.get("cancel_form") or CancelForm(),
+        "can_start": services.is_startable_today(drive),
         "statuses": TestDriveStatus,
     }
 
@@ -188,6 +189,16 @@ def _transition(request: HttpRequest, pk: int, *, form_class: type[forms.Form], 
 @require_POST
 @role_required(*BOOKING_ROLES)
 def test_drive_start(request: HttpRequest, pk: int) -> HttpResponse:
+    drive = test_drive_get_for_user(user=request.user, pk=pk)
+    if drive.status == TestDriveStatus.BOOKED and not services.is_startable_today(drive):
+        # Not on its day: refused here too, with the panel and the message (400).
+        if not can_handle_test_drive(request.user, drive):
+            raise PermissionDenied
+        form = OdometerStartForm(request.POST)
+        form.is_valid()
+        form.add_error(None, services.start_refusal(drive))
+        return render(request, partial_template(request, DETAIL, "test-drive-panel"),
+                      _detail_context(request.user, drive, start_form=form), status=400)
     return _transition(request, pk, form_class=OdometerStartForm, name="start_form",
                        service=services.test_drive_start, done=_("The test drive started."))
 

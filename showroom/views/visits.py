@@ -22,43 +22,90 @@ from showroom.permissions import (
     can_add_visit_phone,
     can_work_visit,
 )
+from showroom.selectors.invitations import invitations_expected_today
 from showroom.selectors.roster import walk_in_consultants
-from showroom.selectors.visits import objections_for, presentable_series, visit_get_for_user
+from showroom.selectors.visits import (
+    customer_get_for_desk,
+    customers_for_desk_search,
+    objections_for,
+    presentable_series,
+    visit_get_for_user,
+)
 from showroom.services import (
     RoutedBy,
     objection_add,
     visit_add_phone,
     visit_close,
+    visit_hand_over,
     visit_register,
 )
+from showroom.views.desk import DESK, desk_context
 
 DETAIL = "showroom/visit_detail.html"
 
 
+WALK_IN = "showroom/walk_in_form.html"
+
+
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 @role_required(*DESK_ROLES)
 def walk_in(request: HttpRequest) -> HttpResponse:
-    """Register a walk-in; the service picks the consultant (queue or returning customer)."""
+    """Register a walk-in; the service picks the consultant (queue or returning customer).
+    `?q=` finds a returning customer by name, `?customer=` picks one for the form."""
     store = request.user.store
-    form = WalkInForm(request.POST or None, store=store,
+    query = request.GET.get("q", "")
+    results = customers_for_desk_search(store=store, query=query) if query else None
+    if request.htmx and request.htmx.target == "customer-search":
+        return render(request, partial_template(request, WALK_IN, "customer-search"),
+                      {"query": query, "results": results})
+    picked = customer_get_for_desk(store=store, pk=request.POST.get("customer")
+                                   or request.GET.get("customer"))
+    initial = {"customer": picked.pk, "first_visit": "return"} if picked else None
+    form = WalkInForm(request.POST or None, initial=initial, store=store,
                       consultants=walk_in_consultants(store=store, day=store.today()))
     if request.method == "POST" and form.is_valid():
         try:
             visit = visit_register(store=store, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
+            if "owner_busy" in getattr(error, "error_dict", {}):
+                form.ask_owner_busy()
             apply_service_errors(form, error)
         else:
             messages.success(request, _walk_in_message(visit))
             return redirect("showroom:desk")
-    return render(request, "showroom/walk_in_form.html", {"form": form},
+    return render(request, WALK_IN, {"form": form, "query": query, "results": results,
+                                     "picked": picked},
                   status=400 if form.is_bound else 200)
 
 
 def _walk_in_message(visit: Visit) -> str:
+    if visit.is_waiting:
+        return _("The customer waits for %(name)s, their consultant, who was notified.") % {
+            "name": visit.waiting_for}
     if visit.routed_by == RoutedBy.CUSTOMER:
         return _("Returning customer: %(name)s, their consultant, was notified.") % {
             "name": visit.consultant}
     return _("Visitor registered; %(name)s serves them.") % {"name": visit.consultant}
+
+
+@require_POST
+@role_required(*DESK_ROLES)
+def visit_hand_over_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A customer waiting for their own consultant goes to the next in the queue."""
+    visit = visit_get_for_user(user=request.user, pk=pk)
+    try:
+        visit = visit_hand_over(visit=visit, actor=request.user)
+    except ValidationError as error:
+        # Someone else was quicker (the consultant came, or another hand-over): 409.
+        messages.error(request, " ".join(error.messages))
+        context = desk_context(request)
+        context["invitations"] = invitations_expected_today(store=request.user.store,
+                                                            day=context["today"])
+        return render(request, DESK, context, status=409)
+    messages.success(request, _("%(name)s serves the customer now; their consultant was "
+                                "notified.") % {"name": visit.consultant})
+    return redirect("showroom:desk")
 
 
 def _detail_context(user, visit: Visit, **forms) -> dict:
@@ -67,7 +114,8 @@ def _detail_context(user, visit: Visit, **forms) -> dict:
     context = {
         "visit": visit, "can_work": can_work, "objections": objections_for(visit=visit),
         "can_add_phone": can_add_visit_phone(user, visit) and visit.customer_id is None,
-        "close_form": (VisitCloseForm(visit=visit, series=series)
+        "close_form": (VisitCloseForm(visit=visit, series=series,
+                                      refresh_url=visit.get_absolute_url())
                        if can_work and visit.is_open else None),
         "objection_form": ObjectionForm(series=series) if can_work else None,
         "phone_form": PhoneForm(),
@@ -83,6 +131,15 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = DETAIL
     if request.htmx and request.htmx.target == "objections":
         template = partial_template(request, DETAIL, "objections")
+    if request.htmx and request.htmx.target == "close-form" and can_work_visit(request.user,
+                                                                               visit):
+        # The outcome changed: the same form, what was typed kept, its sections re-opened.
+        initial = {name: request.GET.get(name) for name in VisitCloseForm.Meta.fields}
+        initial["models_presented"] = request.GET.getlist("models_presented")
+        form = VisitCloseForm(initial=initial, visit=visit, series=presentable_series(),
+                              refresh_url=visit.get_absolute_url())
+        return render(request, partial_template(request, DETAIL, "close-form"),
+                      _detail_context(request.user, visit, close_form=form))
     return render(request, template, _detail_context(request.user, visit))
 
 
@@ -93,7 +150,8 @@ def visit_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_get_for_user(user=request.user, pk=pk)
     if not can_work_visit(request.user, visit):
         raise PermissionDenied
-    form = VisitCloseForm(request.POST, visit=visit, series=presentable_series())
+    form = VisitCloseForm(request.POST, visit=visit, series=presentable_series(),
+                          refresh_url=visit.get_absolute_url())
     if form.is_valid():
         try:
             visit = visit_close(visit=visit, actor=request.user, **form.service_kwargs())

@@ -18,7 +18,7 @@ from showroom.enums import DutyState, LeadEventKind, Usage, VisitOutcome
 from showroom.enums import TestDriveStatus as DriveStatus
 from showroom.models import DutyShift, Visit
 from showroom.models import TestDrive as Drive
-from tests.e2e.helpers import log_in, watch
+from tests.e2e.helpers import assert_accessible, log_in, open_menu_item, watch
 from tests.factories import (
     CustomerFactory,
     StoreFactory,
@@ -33,6 +33,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 OPENS, CLOSES = dt.time(6, 0), dt.time(23, 30)
 SLOT = dt.timedelta(minutes=30)
+
+
+def midday_zone() -> str:
+    """A fixed-offset time zone where it is now between 10:00 and 13:59, so the drive booked
+    an hour ahead falls on today, the only day it may start, whenever the suite runs."""
+    utc_hour = timezone.now().astimezone(dt.UTC).hour
+    offset = (12 - utc_hour + 12) % 24 - 12  # -12 … +11 hours from UTC
+    # POSIX sign convention: "Etc/GMT-8" is eight hours *ahead* of UTC.
+    return "Etc/UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 def drive_slot(store) -> dt.datetime:
@@ -63,7 +72,8 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
         live_server, page: Page, new_context):
     base = live_server.url
     # Open nearly round the clock, so a slot later today exists whenever the test runs.
-    store = StoreFactory(code="E2E", name="展厅店", opens_at=OPENS, closes_at=CLOSES)
+    store = StoreFactory(code="E2E", name="展厅店", opens_at=OPENS, closes_at=CLOSES,
+                         timezone=midday_zone())
     supervisor = UserFactory(username="zhao", name="赵主管", role=Role.SUPERVISOR, store=store,
                              language="en")
     team = TeamFactory(store=store, name="销售一组", supervisor=supervisor)
@@ -91,9 +101,11 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
     # 1. The receptionist registers the returning customer by phone.
     log_in(page, base, "desk")
     expect(page).to_have_url(f"{base}/showroom/desk/")
+    assert_accessible(page)
     expect(page.get_by_test_id("queue-waiting").first).to_contain_text("李强")
     page.get_by_test_id("register-walk-in").click()
     expect(page).to_have_url(f"{base}/showroom/walk-in/")
+    assert_accessible(page)
     page.get_by_label("Arrived").fill(f"{arrived:%Y-%m-%dT%H:%M}")
     page.get_by_label("Party size").fill("2")
     page.get_by_label("Returning").check()
@@ -102,6 +114,7 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
 
     # 2. Routed to 王芳, their consultant, not to 李强 who was next.
     expect(page).to_have_url(f"{base}/showroom/desk/")
+    assert_accessible(page)
     expect(page.locator(".messages")).to_contain_text(
         "Returning customer: 王芳, their consultant, was notified.")
     expect(page.get_by_test_id("queue-busy")).to_have_count(1)
@@ -129,24 +142,28 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
     watch(consultant_page, problems)
     log_in(consultant_page, base, "wangfang")
     expect(consultant_page).to_have_url(f"{base}/my-day/")
+    assert_accessible(consultant_page)
     showroom_today = consultant_page.get_by_test_id("showroom-today")
     expect(showroom_today).to_contain_text("In the showroom now")
     expect(showroom_today).to_contain_text("张三丰 · 138****5678")
     showroom_today.get_by_role("link", name="Close the visit").click()
     expect(consultant_page).to_have_url(f"{base}/showroom/visits/{visit.pk}/")
+    assert_accessible(consultant_page)
     expect(consultant_page.get_by_test_id("visit-consultant")).to_have_text("王芳")
     expect(consultant_page.locator("#visit-facts")).to_contain_text(
         "The customer's own consultant")
 
     # 4. She books the demo car on a free slot from the calendar.
-    consultant_page.locator("nav.nav-wide").get_by_role("link", name="Test drives").click()
+    open_menu_item(consultant_page, "Test drives")
     expect(consultant_page).to_have_url(f"{base}/showroom/test-drives/")
+    assert_accessible(consultant_page)
     if slot.date() != today:
         consultant_page.get_by_role("link", name="Next day").click()
         expect(consultant_page.locator("#calendar-heading")).to_contain_text(
             f"{slot:%Y-%m-%d}")
     consultant_page.get_by_role("link", name=f"Book {slot:%Y-%m-%d} {slot:%H:%M}").click()
     expect(consultant_page).to_have_url(re.compile(r"/showroom/test-drives/new/\?"))
+    assert_accessible(consultant_page)
     form = consultant_page.locator("#booking-form")
     expect(form.get_by_label("Demo vehicle")).to_have_value(str(vehicle.pk))
     expect(form.get_by_label("Day")).to_have_value(f"{slot:%Y-%m-%d}")
@@ -160,6 +177,7 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
 
     drive_url = re.compile(rf"{re.escape(base)}/showroom/test-drives/\d+/$")
     expect(consultant_page).to_have_url(drive_url)
+    assert_accessible(consultant_page)
     drive = Drive.objects.get()
     assert consultant_page.url == f"{base}/showroom/test-drives/{drive.pk}/"
     expect(consultant_page.locator(".messages")).to_contain_text("Test drive booked.")
@@ -191,9 +209,11 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
 
     # 6. Back to the visit: the needs analysis and the outcome close it.
     consultant_page.goto(f"{base}/my-day/")
+    assert_accessible(consultant_page)
     consultant_page.get_by_test_id("showroom-today").get_by_role(
         "link", name="Close the visit").click()
     expect(consultant_page).to_have_url(f"{base}/showroom/visits/{visit.pk}/")
+    assert_accessible(consultant_page)
     close = consultant_page.locator("#close-form")
     close.get_by_label("Usage").select_option(Usage.FAMILY)
     close.get_by_label("Budget from (CNY)").fill("200000")
@@ -207,6 +227,7 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
     close.get_by_role("button", name="Customer left: close the visit").click()
 
     expect(consultant_page).to_have_url(f"{base}/showroom/visits/{visit.pk}/")
+    assert_accessible(consultant_page)
     visit.refresh_from_db()
     minutes = int(visit.duration.total_seconds() // 60)
     departed = timezone.localtime(visit.departed_at, store.tzinfo)
@@ -222,6 +243,7 @@ def test_returning_customer_routed_to_their_consultant_test_drive_then_visit_clo
     # 7. The lead's timeline tells the story: the visit and the test drive.
     facts.get_by_role("link", name=f"#{lead.pk} · Test driven").click()
     expect(consultant_page).to_have_url(f"{base}/leads/{lead.pk}/")
+    assert_accessible(consultant_page)
     expect(consultant_page.locator("#lead-facts .status-badge")).to_have_text("Test driven")
     titles = consultant_page.locator("#timeline .event-title")
     expect(titles.filter(has_text="Showroom visit")).to_have_count(1)

@@ -17,6 +17,7 @@ from showroom.enums import (
     InvitationStatus,
     LeadEventKind,
     ObjectionType,
+    OwnerBusy,
     VisitOutcome,
 )
 from showroom.models import DutyShift, Invitation, Visit
@@ -236,8 +237,11 @@ def test_register_refused_to_a_consultant(store, consultant, floor):
 # --- Returning customers ------------------------------------------------------------------
 def test_returning_customer_goes_to_their_consultant_not_the_queue(store, receptionist, floor,
                                                                    customer, teammate):
-    # 王芳 owns the customer and is already with someone else; 李强 would be next.
-    _register(store, receptionist)
+    # 王芳 owns the customer and waits at the end of the queue; 李强 would be next.
+    # (Changed in issue 14: while 王芳 is with someone else she no longer gets a second
+    # customer; see tests/showroom/test_walk_in_routing.py.)
+    floor[0].position = 9
+    floor[0].save(update_fields=["position"])
     lead = Lead.objects.create(store=store, customer=customer, owner=customer.owner,
                                channel=Channel.PHONE, status=LeadStatus.CONTACTED)
 
@@ -406,15 +410,20 @@ def test_supervisor_closes_for_the_team(store, receptionist, floor, supervisor):
     assert _close(visit, supervisor).departed_at is not None
 
 
-def test_consultant_with_two_customers_stays_busy_until_both_leave(
+def test_consultant_with_a_customer_waiting_stays_busy_and_receives_them(
         store, receptionist, floor, customer, consultant):
+    # Changed in issue 14: the second customer waits for 王芳 instead of being assigned
+    # while she is with the first.
     first = _register(store, receptionist)
-    _register(store, receptionist, phone=customer.phone)  # 王芳's own customer
+    waiting = _register(store, receptionist, phone=customer.phone,
+                        owner_busy=OwnerBusy.WAIT)  # 王芳's own customer
 
     _close(first, consultant)
 
     floor[0].refresh_from_db()
+    waiting.refresh_from_db()
     assert floor[0].state == DutyState.WITH_CUSTOMER
+    assert (waiting.consultant, waiting.waiting_for) == (consultant, None)
 
 
 def test_add_phone_later_links_the_known_customer(store, receptionist, floor, customer):
