@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -39,6 +40,7 @@ from contracts.selectors.quotes import (
 )
 from contracts.services import pricing
 from contracts.services import quotes as services
+from dealership.exports import CHUNK_SIZE, csv_response, csv_stamp
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
 from dealership.permissions import role_required
@@ -61,6 +63,36 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     return render(request, partial_template(request, LIST, "quote-rows"),
                   {"filter": filterset, "page": page, "statuses": QuoteStatus})
 
+
+
+@require_safe
+@role_required(*QUOTE_VIEW_ROLES)
+def quote_export(request: HttpRequest) -> HttpResponse:
+    """The filtered quote list as CSV, streamed: the columns of the list."""
+    filterset, quotes = quote_list_for_user(user=request.user, params=request.GET)
+    if filterset.errors:
+        response = quote_list(request)
+        response.status_code = 400
+        return response
+    # The administrator has no store: the site's zone, as the customer export.
+    tz = request.user.store.tzinfo if request.user.store_id else timezone.get_current_timezone()
+    header = [_("Quote"), _("Version"), _("Customer"), _("Car"), _("Colour"),
+              _("Out-the-door price (CNY)"), _("Status"), _("Approval needed"),
+              _("Consultant"), _("Updated")]
+
+    def row(quote: Quote) -> list:
+        version = quote.current_version
+        pending = quote.status == QuoteStatus.PENDING
+        return [quote.number, version.number if version else "", quote.customer.name,
+                str(version.trim) if version else "",
+                str(version.colour) if version and version.colour_id else "",
+                version.out_the_door if version else "", quote.get_status_display(),
+                version.get_tier_required_display() if version and pending else "",
+                str(quote.consultant or ""), csv_stamp(quote.updated_at, tz)]
+
+    rows = (row(quote) for quote in quotes.iterator(chunk_size=CHUNK_SIZE))
+    return csv_response(header=header, rows=rows,
+                        filename=f"quotes-{timezone.localdate(timezone=tz):%Y%m%d}")
 
 # --- The builder --------------------------------------------------------------------------
 def _preview(user, form: QuoteForm, version: QuoteVersion | None = None) -> dict:
@@ -161,6 +193,8 @@ def quote_calculate(request: HttpRequest) -> HttpResponse:
     # Only the builder's htmx posts here, for its totals panel: the panels are all that
     # the context holds, whoever asks.
     response = render(request, f"{BUILDER}#quote-totals", context)
+    response.content += render_to_string(f"{BUILDER}#quote-summary",
+                                         {**context, "oob": True}, request).encode()
     if trim_changed:
         response.content += render_to_string(f"{BUILDER}#car-options",
                                              {**context, "oob": True}, request).encode()

@@ -4,6 +4,7 @@ from delivery.views import inventory
 
 urlpatterns = [
     path("stock/", inventory.stock_board, name="stock_board"),
+    path("stock/export/", inventory.stock_board_export, name="stock_board_export"),
     path("stock/receive/", inventory.stock_receive, name="stock_receive"),
     path("stock/import/", inventory.stock_import, name="stock_import"),
     path("stock/import/<int:pk>/", inventory.stock_import_detail, name="stock_import_detail"),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("payments/<int:pk>/confirm/", finance_desk.payment_confirm, name="payment_confirm"),
     path("refunds/<int:pk>/settle/", finance_desk.refund_settle, name="refund_settle"),
     path("receivables/", money.receivables, name="receivables"),
+    path("receivables/export/", money.receivables_export, name="payment_export"),
     path("orders/<int:pk>/payments/new/", money.payment_record, name="payment_record"),
     path("orders/<int:pk>/payment-date/", money.payment_date_set, name="payment_date_set"),
     path("orders/<int:pk>/loan/", money.loan_edit, name="loan_edit"),

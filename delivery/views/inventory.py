@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from dealership.enums import StockStatus
+from dealership.exports import CHUNK_SIZE, csv_day, csv_response
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
 from dealership.models import StockVehicle, User
@@ -87,6 +88,33 @@ def stock_board(request: HttpRequest) -> HttpResponse:
                 "shortages": stock_shortage(store=store)}
     return render(request, BOARD, context, status=status)
 
+
+
+@require_safe
+@role_required(*INVENTORY_VIEW_ROLES)
+def stock_board_export(request: HttpRequest) -> HttpResponse:
+    """The board's filtered rows as CSV, streamed: the board's columns, the cost only for
+    those who see it on the board."""
+    today = _store_of(request.user).today()
+    filterset, rows = stock_list_for_user(user=request.user, params=request.GET, today=today)
+    if filterset.errors:
+        return stock_board(request)  # the board with its filter errors, 400
+    show_cost = can_see_stock_cost(request.user)
+    header = [_("VIN"), _("Series"), _("Model year"), _("Trim"), _("Colour"), _("Status"),
+              _("Arrived"), _("Days in stock"), _("Location"), _("List price (CNY)"),
+              *([_("Cost (CNY)")] if show_cost else [])]
+    statuses = {code: str(label) for code, label in StockStatus.choices}
+
+    def row(vehicle: StockVehicle) -> list:
+        return [vehicle.vin, vehicle.trim.series.name, vehicle.trim.model_year,
+                vehicle.trim.name, vehicle.colour.name if vehicle.colour_id else "",
+                statuses.get(vehicle.status, vehicle.status), csv_day(vehicle.arrival_date),
+                vehicle.age_days(today), vehicle.location, vehicle.list_price,
+                *([vehicle.cost] if show_cost else [])]
+
+    return csv_response(header=header,
+                        rows=(row(v) for v in rows.iterator(chunk_size=CHUNK_SIZE)),
+                        filename=f"stock-board-{today:%Y%m%d}")
 
 # --- One vehicle ----------------------------------------------------------------------------
 def _detail_context(user: User, vehicle: StockVehicle, **extra) -> dict:

@@ -15,15 +15,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from contracts.enums import PaymentKind
+from contracts.enums import PaymentKind, PaymentPlan
 from contracts.models import Contract
 from contracts.selectors.contracts import contract_get_for_user
 from contracts.services.ledger import payment_date_range, payment_received_range
 from dealership.enums import Role
+from dealership.exports import CHUNK_SIZE, csv_day, csv_response
 from dealership.forms import apply_service_errors, refusal_status
+from dealership.masking import mask_name
 from dealership.models import User
 from dealership.permissions import has_role, role_required
 from delivery.enums import LOAN_GRANTED_STATUSES, LoanDocument, LoanStatus
@@ -104,6 +106,39 @@ def receivables(request: HttpRequest) -> HttpResponse:
         "today": today, "can_record": has_role(user, *PAYMENT_ROLES),
         "loan_statuses": dict(LoanStatus.choices)})
 
+
+
+@require_safe
+@role_required(*RECEIVABLES_ROLES)
+def receivables_export(request: HttpRequest) -> HttpResponse:
+    """The filtered receivables as CSV, streamed: the list's columns (the buyer's name
+    masked as on the list), the lender's amount and state, the days overdue."""
+    user = request.user
+    today = user.store.today()
+    consultants = list(User.objects.filter(store_id=user.store_id, role=Role.CONSULTANT))
+    filters = ReceivablesFilterForm(request.GET or None, consultants=consultants)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    rows = receivables_for_user(user=user, overdue_only=bool(values.get("overdue")),
+                                consultant_id=values.get("consultant"),
+                                plan=values.get("plan") or "")
+    header = [_("Contract"), _("Buyer"), _("Payment plan"), _("Consultant"),
+              _("Amount due (CNY)"), pgettext("money", "Received"), _("Refunded"), _("Balance"),
+              _("Customer's part"), _("Loan"), _("Loan status"), _("Balance due by"),
+              _("Days overdue")]
+    plans, loans = dict(PaymentPlan.choices), dict(LoanStatus.choices)
+
+    def row(c: Contract) -> list:
+        late = c.m_customer_due > 0 and c.promised_payment_date and c.promised_payment_date < today
+        return [c.number, mask_name(c.buyer_name), str(plans.get(c.payment_plan, c.payment_plan)),
+                c.consultant.get_full_name() or c.consultant.username, c.amount_due,
+                c.money_paid, c.money_refunded, c.m_balance, c.m_customer_due,
+                c.m_loan_amount if c.m_loan_status else "",
+                str(loans.get(c.m_loan_status, c.m_loan_status)),
+                csv_day(c.promised_payment_date),
+                (today - c.promised_payment_date).days if late else ""]
+
+    return csv_response(header=header, rows=(row(c) for c in rows.iterator(chunk_size=CHUNK_SIZE)),
+                        filename=f"receivables-{today:%Y%m%d}")
 
 # --- A payment ----------------------------------------------------------------------------
 def _payment_context(contract: Contract, form: PaymentRecordForm) -> dict:

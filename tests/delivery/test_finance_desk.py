@@ -22,6 +22,8 @@ from tests.helpers import HTMX, english
 pytestmark = pytest.mark.django_db
 
 DESK = "/delivery/finance/"
+# The confirmation step's button (tests/delivery/test_finance_desk_confirm.py tests the step).
+CONFIRM = {"confirm": "received"}
 
 
 def confirm_url(payment) -> str:
@@ -84,7 +86,7 @@ def test_desk_lists_deposits_to_confirm(client, finance, deposit, signed):
     assert "张*丰" in html and "张三丰" not in html
     assert 'data-testid="payment-amount">¥5,000.00<' in html
     assert f"R{signed.pk:06d}" in html
-    assert f'action="/delivery/payments/{deposit.pk}/confirm/"' in html
+    assert f'href="/delivery/payments/{deposit.pk}/confirm/"' in html
 
 
 def test_desk_lists_refunds_owed(client, finance, refund):
@@ -150,7 +152,7 @@ def test_desk_query_count_is_constant(client, finance, consultant, manager, stor
 def test_confirm_deposit(client, finance, deposit):
     client.force_login(finance)
 
-    response = client.post(confirm_url(deposit))
+    response = client.post(confirm_url(deposit), CONFIRM)
 
     deposit.refresh_from_db()
     entries = audit_of(deposit)
@@ -165,7 +167,7 @@ def test_confirm_deposit(client, finance, deposit):
 def test_confirm_with_htmx_swaps_the_row(client, finance, deposit):
     client.force_login(english(finance))
 
-    response = client.post(confirm_url(deposit), **HTMX)
+    response = client.post(confirm_url(deposit), CONFIRM, **HTMX)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -180,7 +182,7 @@ def test_confirm_twice_is_409_and_changes_nothing(client, finance, make_user, de
     first = payment_confirm(actor=other, payment=deposit)
     client.force_login(english(finance))
 
-    response = client.post(confirm_url(deposit), **HTMX)
+    response = client.post(confirm_url(deposit), CONFIRM, **HTMX)
 
     deposit.refresh_from_db()
     assert response.status_code == 409
@@ -196,7 +198,7 @@ def test_confirm_twice_without_htmx_shows_the_message_on_the_desk(client, financ
     first = payment_confirm(actor=finance, payment=deposit)
     client.force_login(english(finance))
 
-    response = client.post(confirm_url(deposit))
+    response = client.post(confirm_url(deposit), CONFIRM)
 
     assert response.status_code == 409
     assert [str(m) for m in response.context["messages"]] == [
@@ -209,7 +211,7 @@ def test_confirm_twice_without_htmx_shows_the_message_on_the_desk(client, financ
 def test_confirm_is_forbidden_to_the_consultant(client, consultant, deposit):
     client.force_login(consultant)
 
-    response = client.post(confirm_url(deposit))
+    response = client.post(confirm_url(deposit), CONFIRM)
 
     deposit.refresh_from_db()
     assert response.status_code == 403
@@ -219,7 +221,7 @@ def test_confirm_is_forbidden_to_the_consultant(client, consultant, deposit):
 def test_confirm_of_another_stores_payment_is_404(client, make_user, other_store, deposit):
     client.force_login(make_user(Role.FINANCE, store=other_store, username="fin2"))
 
-    response = client.post(confirm_url(deposit))
+    response = client.post(confirm_url(deposit), CONFIRM)
 
     deposit.refresh_from_db()
     assert response.status_code == 404
