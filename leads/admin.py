@@ -216,9 +216,9 @@ class LeadPolicyAdmin(AuditedAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "store", "filename", "uploaded_by", "imported", "duplicates",
-                    "errors"]
-    list_filter = ["store"]
+    list_display = ["created_at", "store", "filename", "uploaded_by", "status", "imported",
+                    "duplicates", "errors"]
+    list_filter = ["store", "status"]
     list_select_related = ["store", "uploaded_by"]
     search_fields = ["filename"]
 

@@ -142,5 +142,13 @@ class TaskKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    """A CSV upload: checked and stored (queued), read by the worker (running), then done
+    or failed (a file the worker could not read at all)."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Could not be imported")
+
+
+UNFINISHED_IMPORT_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -30,7 +30,7 @@ from dealership.permissions import has_role
 from dealership.validators import normalize_phone
 from leads.enums import Channel, PurchaseWindow
 from leads.forms.intake import MAX_BUDGET
-from leads.models import Campaign, ImportBatch
+from leads.models import Campaign, ImportBatch, ImportStatus
 from leads.services.capture import lead_capture
 
 COLUMNS = ("name", "phone", "channel", "model_interest", "purchase_window", "budget_min",
@@ -216,16 +216,16 @@ def _known_phones(store: Store, phones: list[str]) -> set[str]:
     return known
 
 
-# --- The service ----------------------------------------------------------------------------
-def import_leads_csv(*, store: Store, data: bytes, filename: str, actor: User | None,
-                     campaign: Campaign | None = None) -> ImportBatch:
-    """Import a CSV of leads into `store`, row by row, and keep the report.
+# --- The core: check every row, then capture the good ones -----------------------------
+# How often a running import writes its counts (one UPDATE per this many rows).
+PROGRESS_EVERY = 100
 
-    Refuses the whole file (ValidationError) when it cannot be decoded or lacks a required
-    column. Each valid row with a new phone goes through lead_capture in its own
-    transaction, so a row's lead, customer, routing and timeline are written together.
-    Side effects: customers, leads and their timelines; the ImportBatch row.
-    """
+Progress = Callable[[int, int, dict[str, int]], None]
+
+
+def _check_file(*, store: Store, data: bytes, campaign: Campaign | None) -> list[_Row]:
+    """Decode the file and check every row; refuses the whole file (ValidationError) when
+    it cannot be decoded, lacks a required column or has no rows."""
     if campaign is not None and campaign.store_id != store.pk:
         raise ValidationError(_("The campaign belongs to another store."), code="campaign")
     text = _decode(data)
@@ -248,23 +248,75 @@ def import_leads_csv(*, store: Store, data: bytes, filename: str, actor: User | 
         rows.append(row)
     if not rows:
         raise ValidationError(_("The file has no rows below the header."), code="empty")
+    return rows
 
+
+def import_file_check(data: bytes) -> None:
+    """The quick look an upload gets before it is queued: readable text, the required
+    columns, at least one row. Raises the ValidationError the import itself would."""
+    records = _records(_decode(data))
+    first = next(records, None)
+    _header(first[1] if first else None)
+    for _number, cells, _unreadable in records:
+        if cells is None or any(cell.strip() for cell in cells):
+            return
+    raise ValidationError(_("The file has no rows below the header."), code="empty")
+
+
+def import_rows(*, store: Store, data: bytes, actor: User | None,
+                campaign: Campaign | None = None,
+                progress: Progress | None = None) -> list[dict]:
+    """Import a CSV of leads into `store`, row by row; return the report
+    ([{"row", "result", "message"}] in file order).
+
+    Refuses the whole file (ValidationError) when it cannot be decoded or lacks a required
+    column. Each valid row with a new phone goes through lead_capture in its own
+    transaction, so a row's lead, customer, routing and timeline are written together.
+    `progress(rows_total, rows_done, counts)` is called before the first row and then every
+    PROGRESS_EVERY rows. Side effects: customers, leads and their timelines.
+    """
+    rows = _check_file(store=store, data=data, campaign=campaign)
     known = _known_phones(store, [row.fields["phone"] for row in rows if "phone" in row.fields])
     first_row_of: dict[str, int] = {}
     report = []
-    for row in rows:
+    counts = dict.fromkeys(RESULTS, 0)
+    if progress is not None:
+        progress(len(rows), 0, counts)
+    for done, row in enumerate(rows, start=1):
         result, message = _import_row(row, store=store, actor=actor, campaign=campaign,
                                       known=known, first_row_of=first_row_of)
         report.append({"row": row.number, "result": result, "message": message})
-    counts = {result: sum(1 for entry in report if entry["result"] == result)
-              for result in RESULTS}
+        counts[result] += 1
+        if progress is not None and done % PROGRESS_EVERY == 0 and done < len(rows):
+            progress(len(rows), done, counts)
+    return report
+
+
+def report_counts(report: list[dict]) -> dict[str, int]:
+    return {result: sum(1 for entry in report if entry["result"] == result)
+            for result in RESULTS}
+
+
+def import_leads_csv(*, store: Store, data: bytes, filename: str, actor: User | None,
+                     campaign: Campaign | None = None) -> ImportBatch:
+    """Import a CSV of leads right away (`manage.py import_leads`) and keep the report.
+
+    The same core as the web upload's background job (`import_rows`); a refused file
+    raises ValidationError and leaves no batch. Side effects: those of import_rows; the
+    finished ImportBatch row.
+    """
+    started = timezone.now()
+    report = import_rows(store=store, data=data, actor=actor, campaign=campaign)
+    counts = report_counts(report)
     return ImportBatch.objects.create(
-        store=store, filename=_display_name(filename),
-        uploaded_by=actor, imported=counts[IMPORTED], duplicates=counts[DUPLICATE],
-        errors=counts[ERROR], rows=report)
+        store=store, filename=display_name(filename), campaign=campaign,
+        uploaded_by=actor, status=ImportStatus.DONE, created_at=started, started_at=started,
+        finished_at=timezone.now(), rows_total=len(report), rows_done=len(report),
+        imported=counts[IMPORTED], duplicates=counts[DUPLICATE], errors=counts[ERROR],
+        rows=report)
 
 
-def _display_name(filename: str) -> str:
+def display_name(filename: str) -> str:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     return name[:200] or "import.csv"
 
@@ -299,9 +351,9 @@ def import_batch_scope_for_user(user: User) -> QuerySet[ImportBatch]:
     return batches.filter(store_id=user.store_id)
 
 
-def import_batch_list_for_user(*, user: User, limit: int = 20) -> QuerySet[ImportBatch]:
-    """The latest imports of the user's store, without their (long) row reports."""
-    return import_batch_scope_for_user(user).defer("rows").order_by("-created_at", "-id")[:limit]
+def import_batch_list_for_user(*, user: User) -> QuerySet[ImportBatch]:
+    """The imports of the user's store, newest first, without their (long) row reports."""
+    return import_batch_scope_for_user(user).defer("rows").order_by("-created_at", "-id")
 
 
 def import_batch_get_for_user(*, user: User, pk: int) -> ImportBatch:

@@ -14,6 +14,7 @@ import re
 import time
 
 import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -296,10 +297,16 @@ class MessageFilter(django_filters.FilterSet):
                                          empty_label=gettext_lazy("Any status"))
     purpose = django_filters.ChoiceFilter(label=gettext_lazy("Purpose"), choices=(),
                                           empty_label=gettext_lazy("Any purpose"))
+    stuck = django_filters.BooleanFilter(
+        label=gettext_lazy("Stuck in sending only"), method="filter_stuck",
+        widget=forms.CheckboxInput)
 
     class Meta:
         model = OutboundMessage
-        fields = ["status", "purpose"]
+        fields = ["status", "purpose", "stuck"]
+
+    def filter_stuck(self, queryset, name, value):
+        return outbox_stuck(now=timezone.now(), messages=queryset) if value else queryset
 
     def __init__(self, *args, purposes: list[str], **kwargs):
         super().__init__(*args, **kwargs)

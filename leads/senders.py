@@ -15,7 +15,9 @@ import urllib.request
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from dealership.masking import mask_phone
 from leads.models import OutboundMessage
@@ -27,10 +29,23 @@ class SendError(Exception):
     """The gateway refused the message or was never reached: it was not sent."""
 
 
+class DeliveryReport(models.TextChoices):
+    """What the gateway says became of a message it may have been handed."""
+
+    DELIVERED = "delivered", _("The gateway reports it delivered")
+    FAILED = "failed", _("The gateway reports it not delivered")
+    UNKNOWN = "unknown", _("The gateway has no report on it")
+
+
 class BaseSender:
     def send(self, message: OutboundMessage) -> str:
         """Hand one message to the gateway; return the gateway's id for it."""
         raise NotImplementedError
+
+    def delivery_report(self, message: OutboundMessage) -> str:
+        """Ask the gateway what became of a message (a DeliveryReport value). A gateway
+        without delivery reports answers UNKNOWN, and a person decides."""
+        return DeliveryReport.UNKNOWN
 
 
 class DevelopmentSender(BaseSender):
@@ -40,6 +55,11 @@ class DevelopmentSender(BaseSender):
         logger.info("development sender: message %s to %s (%s): %s", message.pk,
                     mask_phone(message.customer.phone), message.purpose, message.body)
         return f"dev-{message.pk}"
+
+    def delivery_report(self, message: OutboundMessage) -> str:
+        # Logging never fails once it has started: whatever this sender was handed (the
+        # outbox claimed it, so claimed_at is set), it "delivered".
+        return DeliveryReport.DELIVERED if message.claimed_at else DeliveryReport.UNKNOWN
 
 
 class HttpSmsSender(BaseSender):
@@ -85,6 +105,11 @@ class HttpSmsSender(BaseSender):
         except ValueError:
             data = {}
         return str(data.get("id", "")) if isinstance(data, dict) else ""
+
+    def delivery_report(self, message: OutboundMessage) -> str:
+        # The gateway's JSON endpoint has no delivery-report call (yet): a person checks
+        # its portal by the reference "outbox-<id>" and decides.
+        return DeliveryReport.UNKNOWN
 
 
 def get_sender() -> BaseSender:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from leads import jobs
 from leads.messaging import outbox_send_batch
+from leads.services.imports import import_batch_run, import_batches_to_retry
 
 OUTBOX_BATCH = 50
 OUTBOX_BUDGET = 50  # seconds; beat starts the next run every minute
@@ -46,3 +47,22 @@ def send_outbox_task(*, limit: int = OUTBOX_BATCH) -> dict[str, int]:
         if sum(counts.values()) < limit:
             break
     return totals
+
+
+@shared_task(name="leads.run_import", time_limit=1800, soft_time_limit=1740)
+def import_batch_run_task(*, batch_id: int) -> dict | None:
+    """Import an uploaded lead CSV (a queued ImportBatch); nothing if it is not queued."""
+    batch = import_batch_run(batch_id=batch_id)
+    if batch is None:
+        return None
+    return {"batch": batch.pk, "status": batch.status, "imported": batch.imported,
+            "duplicates": batch.duplicates, "errors": batch.errors}
+
+
+@shared_task(name="leads.run_pending_imports", time_limit=120, soft_time_limit=100)
+def run_pending_imports_task() -> dict[str, int]:
+    """Sweep: imports whose message was lost, or whose worker died, are queued again."""
+    ids = import_batches_to_retry(now=timezone.now())
+    for batch_id in ids:
+        import_batch_run_task.delay(batch_id=batch_id)
+    return {"queued": len(ids)}

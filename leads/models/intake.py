@@ -1,4 +1,4 @@
-"""Ways leads come in without a person typing them: API keys and CSV imports."""
+"""Ways leads come in without a person typing them: API keys (CSV imports: models.imports)."""
 
 from __future__ import annotations
 
@@ -41,26 +41,3 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store.code} · {self.get_channel_display()} · {self.prefix}…"
-
-
-class ImportBatch(models.Model):
-    """One CSV import, with its row-by-row report."""
-
-    store = models.ForeignKey("dealership.Store", on_delete=models.CASCADE, related_name="+")
-    filename = models.CharField(_("file"), max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("imported"), default=timezone.now)
-    imported = models.PositiveIntegerField(_("imported"), default=0)
-    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
-    errors = models.PositiveIntegerField(_("errors"), default=0)
-    # [{"row": 3, "result": "error", "message": "…"}, …]
-    rows = models.JSONField(default=list, blank=True)
-
-    class Meta:
-        verbose_name = _("lead import")
-        verbose_name_plural = _("lead imports")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} · {self.created_at:%Y-%m-%d %H:%M}"
