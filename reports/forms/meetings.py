@@ -23,7 +23,9 @@ class MeetingDayForm(forms.Form):
 
 
 class MeetingNoteForm(forms.Form):
-    day = BoundedDateField(label=_("Day"), widget=forms.HiddenInput)
+    # The page's day chooser is `id_day` already: ids are unique in a page.
+    day = BoundedDateField(label=_("Day"),
+                           widget=forms.HiddenInput(attrs={"id": "id_note_day"}))
     topic = forms.ChoiceField(label=_("Topic"), choices=NoteTopic.choices)
     body = forms.CharField(label=_("Note"), max_length=BODY_MAX,
                            widget=forms.Textarea(attrs={"rows": 3}))

@@ -83,7 +83,8 @@ class TargetGridForm(forms.Form):
     """One cell per (active consultant or the store, metric); an empty cell removes the
     target. `rows` pairs each row's label with its cells, for the template."""
 
-    month = MonthField(label=_("Month"), widget=forms.HiddenInput)
+    # The page's month chooser is `id_month` already: ids are unique in a page.
+    month = MonthField(label=_("Month"), widget=forms.HiddenInput(attrs={"id": "id_grid_month"}))
 
     def __init__(self, *args, store: Store, consultants: list[User], **kwargs):
         super().__init__(*args, **kwargs)

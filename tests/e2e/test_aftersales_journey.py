@@ -31,7 +31,7 @@ from aftersales.services.surveys import survey_link
 from dealership.enums import ConsentSource, Role
 from delivery.services.handover import handover_complete
 from tests.delivery.test_handover_support import ready
-from tests.e2e.helpers import log_in, watch
+from tests.e2e.helpers import assert_accessible, log_in, watch
 from tests.factories import CustomerFactory, StoreFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -87,13 +87,16 @@ def test_first_maintenance_booked_serviced_and_a_low_survey_score_reaches_the_ca
     #    click opens the booking prefilled from the reminder. The customer comes today.
     signed_in(page, base, "adv")
     expect(page).to_have_url(f"{base}/aftersales/service/")
+    assert_accessible(page)
     page.get_by_test_id("book-first-maintenance").click()
     expect(page).to_have_url(re.compile(rf"/aftersales/service/book/\?care_step={reminder.pk}$"))
+    assert_accessible(page)
     expect(page.locator("#id_appointment_type")).to_have_value(AppointmentType.FIRST_MAINTENANCE)
     page.locator("#id_day").fill(f"{today:%Y-%m-%d}")
     page.get_by_test_id("book").click()
     appointment = Appointment.objects.get(customer=customer)
     expect(page).to_have_url(f"{base}/aftersales/service/appointments/{appointment.pk}/")
+    assert_accessible(page)
     assert (appointment.appointment_type, appointment.day, appointment.status,
             appointment.care_step_id, appointment.vehicle_id) == (
         AppointmentType.FIRST_MAINTENANCE, today, AppointmentStatus.BOOKED, reminder.pk,
@@ -103,12 +106,14 @@ def test_first_maintenance_booked_serviced_and_a_low_survey_score_reaches_the_ca
 
     # 2. The car arrives: checked in on the desk at 4,812 km, then the visit completed.
     page.goto(f"{base}/aftersales/service/")
+    assert_accessible(page)
     row = page.locator(f"#appointment-row-{appointment.pk}")
     row.locator(f"input[name=a{appointment.pk}-mileage]").fill("4812")
     row.get_by_test_id("check-in").click()
     expect(row.get_by_test_id("complete")).to_be_visible()
     row.get_by_test_id("complete").click()
     expect(page).to_have_url(f"{base}/aftersales/service/appointments/{appointment.pk}/complete/")
+    assert_accessible(page)
     page.locator("#id_mileage").fill("4815")
     page.locator("#id_item_0").fill("首保机油机滤更换")
     page.locator("#id_amount_0").fill("0")
@@ -117,6 +122,7 @@ def test_first_maintenance_booked_serviced_and_a_low_survey_score_reaches_the_ca
     page.get_by_test_id("complete").click()
     record = ServiceRecord.objects.get(appointment=appointment)
     expect(page).to_have_url(f"{base}/aftersales/service/records/{record.pk}/")
+    assert_accessible(page)
     assert (record.mileage, record.serviced_on, record.vehicle_id) == (4815, today, vehicle.pk)
     assert sorted((item.description, item.amount) for item in record.items.all()) == [
         ("雨刮片", Decimal("88.50")), ("首保机油机滤更换", Decimal("0.00"))]
@@ -128,6 +134,7 @@ def test_first_maintenance_booked_serviced_and_a_low_survey_score_reaches_the_ca
     phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     watch(phone, problems, timeout_ms=20_000)
     phone.goto(f"{base}{survey_link(survey)}")
+    assert_accessible(phone)
     expect(phone.get_by_test_id("survey-store")).to_have_text("售后示范店")
     expect(phone.get_by_text("张三丰")).to_have_count(0)
     questions = phone.get_by_test_id("survey-question")
@@ -149,6 +156,7 @@ def test_first_maintenance_booked_serviced_and_a_low_survey_score_reaches_the_ca
     watch(care, problems, timeout_ms=20_000)
     signed_in(care, base, "care")
     expect(care).to_have_url(f"{base}/aftersales/care/")
+    assert_accessible(care)
     task = CareTask.objects.get(survey=survey)
     assert (task.kind, task.customer_id) == (CareTaskKind.LOW_SCORE, customer.pk)
     row = care.locator(f"#care-task-{task.pk}")

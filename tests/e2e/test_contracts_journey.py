@@ -20,7 +20,7 @@ from dealership.celery import app
 from dealership.enums import Role, Seniority
 from leads.enums import LeadStatus
 from tests.contracts.factories import AccessoryFactory
-from tests.e2e.helpers import log_in, watch
+from tests.e2e.helpers import assert_accessible, log_in, watch
 from tests.factories import (
     ColourFactory,
     CustomerFactory,
@@ -58,6 +58,7 @@ def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_
     # 1. The consultant builds a quote with a ¥5,000 discount: over their ¥3,000.
     log_in(page, base, "con")
     page.goto(f"{base}/contracts/quotes/new/?customer={customer.pk}&lead={lead.pk}")
+    assert_accessible(page)
     page.locator("#id_trim").select_option(str(trim.pk))
     expect(page.locator("#id_colour")).to_contain_text("珍珠白")
     page.locator("#id_colour").select_option(str(colour.pk))
@@ -67,6 +68,7 @@ def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_
     expect(page.get_by_test_id("quote-tier")).to_have_class(re.compile("quote-tier-supervisor"))
     page.locator("#quote-builder button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/contracts/quotes/\d+/$"))
+    assert_accessible(page)
     quote = Quote.objects.get(customer=customer)
     assert quote.status == QuoteStatus.PENDING
     approval = ApprovalRequest.objects.get(quote=quote)
@@ -78,10 +80,12 @@ def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_
     watch(phone, problems, timeout_ms=20_000)
     log_in(phone, base, "sup")
     phone.goto(f"{base}/contracts/approvals/")
+    assert_accessible(phone)
     phone.locator(f"a[href='/contracts/approvals/{approval.pk}/']").first.click()
     expect(phone.get_by_test_id("approval-discount")).to_have_text("¥5,000.00")
     phone.get_by_test_id("decide-approve").click()
     expect(phone).to_have_url(f"{base}/contracts/approvals/")
+    assert_accessible(phone)
     expect(phone.get_by_role("status")).to_contain_text("¥5,000.00")
     approval.refresh_from_db()
     assert approval.status == ApprovalStatus.APPROVED
@@ -91,14 +95,17 @@ def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_
 
     # 3. The consultant drafts the contract, completes it and sends it for review.
     page.goto(f"{base}/contracts/quotes/{quote.pk}/")
+    assert_accessible(page)
     page.get_by_test_id("draft-contract").click()
     expect(page).to_have_url(re.compile(r"/contracts/\d+/edit/$"))
+    assert_accessible(page)
     contract = Contract.objects.get(quote=quote)
     page.locator("#id_deposit_amount").fill("5000")
     page.locator("#id_promised_delivery_date").fill(
         f"{store.today() + dt.timedelta(days=14):%Y-%m-%d}")
     page.locator("#contract-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(rf"/contracts/{contract.pk}/$"))
+    assert_accessible(page)
     page.locator(f"form[action='/contracts/{contract.pk}/submit/'] button").click()
     expect(page.get_by_test_id("contract-status")).to_have_class(re.compile("contract-in_review"))
 
@@ -107,6 +114,7 @@ def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_
     watch(desk, problems, timeout_ms=20_000)
     log_in(desk, base, "mgr")
     desk.goto(f"{base}/contracts/review/")
+    assert_accessible(desk)
     row = desk.locator(f"#review-row-{contract.pk}")
     row.locator(".review-approve").click()
     expect(row).to_have_class(re.compile("review-row-done"))
@@ -117,6 +125,7 @@ def test_quote_over_limit_approved_on_a_phone_then_contract_reviewed_signed_and_
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING",
                       shutdown_timeout=10):
         page.goto(f"{base}/contracts/{contract.pk}/")
+        assert_accessible(page)
         page.locator("#id_customer_signed").check()
         page.locator("#id_deposit_channel").select_option("wechat_pay")
         page.locator("#id_receipt_number").fill("WX-20261122-0001")

@@ -21,7 +21,7 @@ from delivery.enums import HANDOVER_CHECKLIST, GateCondition
 from delivery.models import Allocation, Handover, PdiCheck
 from delivery.services.pdi import pdi_items_ensure
 from tests.contracts.factories import make_contract
-from tests.e2e.helpers import log_in, watch
+from tests.e2e.helpers import assert_accessible, log_in, watch
 from tests.factories import (
     ColourFactory,
     CustomerFactory,
@@ -92,8 +92,10 @@ def test_balance_recorded_car_allocated_inspected_and_handed_over_on_a_phone(
     # 1. Finance opens the order, records the balance by transfer: nothing is left to pay.
     signed_in(page, base, "fin")
     page.goto(f"{base}/delivery/orders/{contract.pk}/")
+    assert_accessible(page)
     page.get_by_role("link", name="Record a payment").click()
     expect(page).to_have_url(f"{base}/delivery/orders/{contract.pk}/payments/new/")
+    assert_accessible(page)
     expect(page.get_by_test_id("balance-due")).to_have_text("¥202,800.00")
     page.locator("input[name=kind][value=balance]").check()
     page.locator("#id_channel").select_option("transfer")
@@ -102,6 +104,7 @@ def test_balance_recorded_car_allocated_inspected_and_handed_over_on_a_phone(
     page.locator("#id_received_at").fill(local_minute(store, timezone.now()))
     page.get_by_test_id("record-payment").click()
     expect(page).to_have_url(f"{base}/contracts/{contract.pk}/")
+    assert_accessible(page)
     panel = page.get_by_test_id("money-panel")
     expect(panel.get_by_test_id("balance-due")).to_have_text("¥0.00")
     expect(panel.get_by_test_id("money-settled")).to_be_visible()
@@ -114,13 +117,16 @@ def test_balance_recorded_car_allocated_inspected_and_handed_over_on_a_phone(
     watch(phone, problems, timeout_ms=20_000)
     signed_in(phone, base, "con")
     phone.goto(f"{base}/delivery/orders/{contract.pk}/")
+    assert_accessible(phone)
     phone.get_by_role("link", name="Allocate a car").click()
     expect(phone).to_have_url(f"{base}/delivery/orders/{contract.pk}/allocate/")
+    assert_accessible(phone)
     candidate = phone.get_by_test_id("candidate-matching").filter(has_text=vehicle.vin)
     expect(candidate).to_have_count(1)
     candidate.locator("input[type=radio]").check()
     phone.get_by_test_id("allocate").click()
     expect(phone).to_have_url(f"{base}/delivery/orders/{contract.pk}/")
+    assert_accessible(phone)
     expect(phone.get_by_test_id("order-car")).to_contain_text(vehicle.vin)
     vehicle.refresh_from_db()
     # Allocated to a contract already paid for: the car is sold, not merely reserved.
@@ -133,6 +139,7 @@ def test_balance_recorded_car_allocated_inspected_and_handed_over_on_a_phone(
     phone.locator("#id_place").fill("交车区 3 号位")
     phone.get_by_role("button", name="Save the appointment").click()
     expect(phone).to_have_url(f"{base}/delivery/orders/{contract.pk}/handover/")
+    assert_accessible(phone)
     expect(phone.get_by_test_id("handover-appointment")).to_have_text(
         f"{tomorrow:%Y-%m-%d} 10:00 · 交车区 3 号位")
 
@@ -165,6 +172,7 @@ def test_balance_recorded_car_allocated_inspected_and_handed_over_on_a_phone(
     phone.get_by_test_id("handover-gate").get_by_role(
         "link", name="Pre-delivery inspection").click()
     expect(phone).to_have_url(f"{base}/delivery/orders/{contract.pk}/inspection/")
+    assert_accessible(phone)
     for item in items:
         phone.locator(f"input[name=result_{item.pk}][value=pass]").check()
     phone.get_by_role("button", name="Save the checks").click()
@@ -199,6 +207,7 @@ def test_balance_recorded_car_allocated_inspected_and_handed_over_on_a_phone(
 
     # 8. The contract page says delivered.
     phone.goto(f"{base}/contracts/{contract.pk}/")
+    assert_accessible(phone)
     expect(phone.get_by_test_id("contract-status")).to_have_class(
         re.compile("contract-delivered"))
     expect(phone.get_by_test_id("contract-status")).to_have_text("Delivered")

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dealership.enums import Role, Seniority
+from tests.e2e.helpers import assert_accessible
 from tests.factories import PASSWORD, CustomerFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,11 +18,13 @@ def test_consultant_logs_in_sees_my_day_and_switches_language(live_server, page:
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
+    assert_accessible(page)
     page.get_by_label("用户名").fill("wangfang")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
 
     expect(page).to_have_url(f"{live_server.url}/my-day/")
+    assert_accessible(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("我的一天")
     expect(page.get_by_role("link", name="张三丰")).to_be_visible()
     expect(page.get_by_text("138****5678")).to_be_visible()

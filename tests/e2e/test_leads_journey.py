@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from dealership.enums import Role, Seniority
 from leads.enums import LeadStatus
 from leads.models import Lead, LostRequest
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import assert_accessible, log_in
 from tests.factories import TeamFactory, UserFactory
 from tests.leads.factories import LeadFactory
 
@@ -45,7 +45,9 @@ def test_new_lead_overdue_followed_up_then_seen_by_the_supervisor(live_server, p
     # 1. The consultant captures a website enquiry with the quick form.
     log_in(page, base, "wangfang")
     expect(page).to_have_url(f"{base}/my-day/")
+    assert_accessible(page)
     page.goto(f"{base}/leads/new/")
+    assert_accessible(page)
     phone = page.get_by_label("Mobile phone")
     check = page.get_by_test_id("phone-check")
     phone.fill("138 1234 5678")  # a teammate's customer: only the teammate is named
@@ -62,6 +64,7 @@ def test_new_lead_overdue_followed_up_then_seen_by_the_supervisor(live_server, p
 
     lead = Lead.objects.get(customer__name="刘备")
     expect(page).to_have_url(f"{base}/leads/{lead.pk}/")
+    assert_accessible(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("刘备")
     expect(page.get_by_text("Lead for 刘备 saved; it is yours.")).to_be_visible()
     assert (lead.owner, lead.status, lead.customer.phone) == (
@@ -72,17 +75,20 @@ def test_new_lead_overdue_followed_up_then_seen_by_the_supervisor(live_server, p
     Lead.objects.filter(pk=lead.pk).update(created_at=now - dt.timedelta(hours=2),
                                            follow_up_due_at=now - dt.timedelta(hours=1))
     page.goto(f"{base}/leads/?overdue=yes")
+    assert_accessible(page)
     row = page.locator(f"#lead-row-{lead.pk}")
     expect(row).to_contain_text("刘备")
     expect(row).to_contain_text("139****4321")
     expect(row.get_by_test_id("overdue")).to_be_visible()
     page.goto(f"{base}/my-day/")
+    assert_accessible(page)
     expect(page.get_by_test_id("overdue-count")).to_have_text("1")
     expect(page.get_by_test_id("overdue-list").get_by_role("link", name="刘备")).to_be_visible()
 
     # 3. The follow-up is logged on the detail page; htmx refreshes the other panels.
     page.get_by_test_id("overdue-list").get_by_role("link", name="刘备").click()
     expect(page).to_have_url(f"{base}/leads/{lead.pk}/")
+    assert_accessible(page)
     expect(page.locator("#lead-facts").get_by_test_id("overdue")).to_be_visible()
     form = page.get_by_test_id("touch-form")
     form.get_by_label("How").select_option("call")
@@ -108,9 +114,11 @@ def test_new_lead_overdue_followed_up_then_seen_by_the_supervisor(live_server, p
 
     # 4. The lead has left the overdue lists.
     page.goto(f"{base}/leads/?overdue=yes")
+    assert_accessible(page)
     expect(page.locator(f"#lead-row-{lead.pk}")).to_have_count(0)
     expect(page.get_by_text("No lead matches these filters.")).to_be_visible()
     page.goto(f"{base}/my-day/")
+    assert_accessible(page)
     expect(page.get_by_test_id("overdue-count")).to_have_text("0")
     expect(page.get_by_test_id("overdue-list")).to_have_count(0)
     page.get_by_role("button", name="Log out").click()
@@ -118,12 +126,14 @@ def test_new_lead_overdue_followed_up_then_seen_by_the_supervisor(live_server, p
     # 5. The supervisor sees the consultant and their lead from the team board.
     log_in(page, base, "zhao")
     expect(page).to_have_url(f"{base}/leads/board/")
+    assert_accessible(page)
     member = page.get_by_test_id(f"member-{consultant.pk}")
     expect(member).to_contain_text("王芳")
     expect(member.get_by_test_id("open")).to_have_text("1")
     expect(member.get_by_test_id("overdue")).to_have_text("0")
     member.get_by_role("link", name="王芳").click()
     expect(page).to_have_url(f"{base}/leads/?owner={consultant.pk}")
+    assert_accessible(page)
     lead_link = page.locator(f'#lead-row-{lead.pk} a[href="/leads/{lead.pk}/"]')
     expect(lead_link).to_have_text("刘备")
     lead_link.click()

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from dealership.enums import Role
 from leads.enums import Channel
-from tests.e2e.helpers import log_in, watch
+from tests.e2e.helpers import assert_accessible, log_in, watch
 from tests.factories import SeriesFactory, StockVehicleFactory, TrimFactory, UserFactory
 from tests.helpers import english
 from tests.leads.factories import LeadFactory
@@ -30,6 +30,7 @@ def test_funnel_chart_is_drawn_under_the_csp(live_server, page: Page, store, tmp
 
     log_in(page, live_server.url, manager.username)
     page.goto(f"{live_server.url}/reports/charts/funnel/")
+    assert_accessible(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Funnel by channel and campaign")
     expect(page.locator("canvas.chart-canvas")).to_have_attribute("data-drawn", "1")
@@ -54,8 +55,10 @@ def test_every_report_page_runs_without_script_errors(live_server, page: Page, s
 
     for slug in ("ranking", "lost", "first-contact", "complaints", "satisfaction"):
         page.goto(f"{live_server.url}/reports/charts/{slug}/")
+        assert_accessible(page)
         expect(page.locator("#chart-report")).to_be_visible()
     page.goto(f"{live_server.url}/reports/charts/stock-aging/")
+    assert_accessible(page)
 
     expect(page.locator("canvas.chart-canvas")).to_have_attribute("data-drawn", "1")
     expect(page.locator("#chart-report tfoot")).to_contain_text("Store")

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from dealership.models import Customer, Store, User
 from reports.enums import MeetingKind
 from reports.models import DailyReport, MeetingNote
-from tests.e2e.helpers import watch
+from tests.e2e.helpers import assert_accessible, watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +47,7 @@ def test_the_managers_day_from_the_morning_meeting_to_the_wall_screen(
     problems: list[str] = []
     watch(page, problems, timeout_ms=30_000)
     page.goto(f"{base}/accounts/login/")
+    assert_accessible(page)
     page.locator("#id_username").fill("manager")
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.locator("#id_password").press("Enter")
@@ -54,6 +55,7 @@ def test_the_managers_day_from_the_morning_meeting_to_the_wall_screen(
 
     # The morning meeting: yesterday's figures, the targets, the notes card.
     page.goto(f"{base}/reports/meetings/morning/")
+    assert_accessible(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Morning meeting")
     notes = page.get_by_test_id("meeting-notes")
     notes.locator("select[name=topic]").select_option("factory_subsidy")
@@ -65,6 +67,7 @@ def test_the_managers_day_from_the_morning_meeting_to_the_wall_screen(
 
     # A link for the showroom's screen, shown once.
     page.goto(f"{base}/reports/wall-links/")
+    assert_accessible(page)
     page.locator("input[name=label]").fill("展厅大屏")
     page.get_by_role("button", name="Make a link").click()
     url = page.get_by_test_id("kiosk-url").inner_text().strip()
@@ -78,6 +81,7 @@ def test_the_managers_day_from_the_morning_meeting_to_the_wall_screen(
                        .values_list("name", flat=True)[:200])
     for meeting in ("morning", "evening"):
         wall.goto(f"{base}{path}{meeting}/")
+        assert_accessible(wall)
         expect(wall.get_by_test_id("wall-screen")).to_be_visible()
         size = wall.evaluate("[document.documentElement.scrollWidth,"
                              " document.documentElement.scrollHeight]")
@@ -91,12 +95,14 @@ def test_the_managers_day_from_the_morning_meeting_to_the_wall_screen(
             if SCREENSHOTS:
                 wall.screenshot(path=f"{SCREENSHOTS}/wall-{meeting}-{slot + 1}.png")
     wall.goto(f"{base}{path}morning/")
+    assert_accessible(wall)
     expect(wall.locator("body")).to_contain_text("厂家本周补贴")
     assert wall_problems == []
 
     # The evening: the day's report made again is a new version beside the job's.
     before = DailyReport.objects.filter(store=demo_store).count()
     page.goto(f"{base}/reports/daily/")
+    assert_accessible(page)
     page.get_by_test_id("daily-make").get_by_role("button", name="Make the report").click()
     expect(page.get_by_test_id("daily-row")).to_have_count(before + 1)
     assert DailyReport.objects.filter(store=demo_store).count() == before + 1

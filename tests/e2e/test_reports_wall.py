@@ -15,6 +15,7 @@ from leads.enums import Grade, LeadStatus
 from reports.enums import MeetingKind, NoteTopic
 from reports.models import MeetingNote
 from reports.services.kiosk import kiosk_link_create, kiosk_link_revoke
+from tests.e2e.helpers import assert_accessible
 from tests.factories import CustomerFactory, UserFactory
 from tests.leads.factories import LeadFactory
 from tests.showroom.factories import VisitFactory
@@ -78,6 +79,7 @@ def test_wall_screen_fits_1920_by_1080_without_scrolling(live_server, page: Page
 
     expect(page.get_by_test_id("wall-screen")).to_be_visible()
     _fits(page)
+    assert_accessible(page)
     panels = page.locator(".wall-panel")
     expect(panels).to_have_count(4)
     expect(panels.nth(0)).to_be_visible()  # the first quarter of the rotation
