@@ -141,6 +141,10 @@ CAPTURE_ROLES = (CON, REC, SUP, MGR, MKT)
 SELLERS = (CON, SUP, MGR)
 FLOOR = (CON, SUP, MGR, REC)
 QUOTE_VIEW = (CON, SUP, MGR, FIN, ADM)
+# Issue 14: dealership.search.SEARCH_ROLES (not the desk nor the group executive).
+SEARCH_ROLES = (CON, SUP, MGR, FIN, SA, CC, MKT, ADM)
+# A store's catalogue (dealership.permissions.can_edit_store_catalogue).
+STORE_CATALOGUE = dict(mgr=STORE, adm=ANYWHERE)
 
 # Customer scope (dealership.permissions.is_customer_in_scope).
 CUSTOMER_SCOPE = dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE, fin=STORE, sa=STORE, cc=STORE,
@@ -222,6 +226,23 @@ ROWS: tuple[Row, ...] = (
         post=scoped(dict(mgr=STORE, adm=ANYWHERE)),
         note="erasure by anonymisation: the manager of the store or the administrator"),
     Row("stock:list", get=only(CON, SUP, MGR, FIN, ADM), post=GET_ONLY_405),
+    # Issue 14: the header's search, the lists' CSV exports (as their list), and the
+    # group's catalogue of trims and colours (no store: the managers read it, only the
+    # administrator changes it; an empty form is refused, 400).
+    Row("search", get=only(*SEARCH_ROLES), post=GET_ONLY_405,
+        note="without ?q= the page asks for a text (400); the desk and the group have none"),
+    Row("customers:list_export", get=only(*CUSTOMER_ROLES), post=GET_ONLY_405),
+    Row("stock:export", get=only(CON, SUP, MGR, FIN, ADM), post=GET_ONLY_405),
+    *(Row(f"catalogue:{kind}_list", get=only(MGR, ADM), post=GET_ONLY_405)
+      for kind in ("trim", "colour")),
+    *(Row(f"catalogue:{kind}_create", get=only(ADM), post=only(ADM))
+      for kind in ("trim", "colour")),
+    *(Row(f"catalogue:{kind}_detail", obj=kind, owners=(OWN,), get=only(MGR, ADM),
+          post=only(ADM), note="the manager reads the item; saving is the administrator's")
+      for kind in ("trim", "colour")),
+    *(Row(f"catalogue:{kind}_active", obj=kind, owners=(OWN,), get=everyone(NA),
+          post=only(ADM), note="without is_active=0/1 the request is refused (400)")
+      for kind in ("trim", "colour")),
     # --- Leads ------------------------------------------------------------------------
     Row("leads/my-day/", get=everyone(OK), post=everyone(OK),
         note="unnamed RedirectView of an old bookmark to /my-day/ (which checks access)"),
@@ -274,6 +295,22 @@ ROWS: tuple[Row, ...] = (
     Row("leads:import_detail", obj="import_batch", owners=STORE_LEVEL,
         get=scoped(dict(mkt=STORE, mgr=STORE, adm=ANYWHERE)), post=GET_ONLY_405),
     Row("leads:message_list", get=only(MGR, MKT, ADM), post=GET_ONLY_405),
+    # Issue 14: the import's rejected rows and its retry; a message stuck in "sending"
+    # settled by hand (the world's is queued, not stuck: refused, 409); calling the
+    # customer from the lead (its own consultant only: the full number is revealed).
+    Row("leads:import_errors", obj="import_batch", owners=STORE_LEVEL,
+        get=scoped(dict(mkt=STORE, mgr=STORE, adm=ANYWHERE)), post=GET_ONLY_405),
+    Row("leads:import_retry", obj="import_batch", owners=STORE_LEVEL, get=everyone(NA),
+        post=scoped(dict(mkt=(C, C, NF), mgr=(C, C, NF), adm=F)),
+        note="the world's batch is done, not queued: refused (409); the administrator "
+             "finds any store's batch but importing needs a store (can_import_leads): 403"),
+    *(Row(f"leads:message_{action}", obj="outbound_message", owners=STORE_LEVEL,
+          get=everyone(NA), post=scoped(dict(mgr=(C, C, NF), mkt=(C, C, NF), adm=C)))
+      for action in ("mark_sent", "requeue")),
+    Row("leads:call", obj="lead", get=everyone(NA),
+        post=scoped(dict(con=OWN_ONLY, sup=OWN_403, mgr=IN_SCOPE_403)),
+        note="the lead's own consultant (can_call_lead); the supervisor and the manager "
+             "open the lead but do not call from it (403)"),
     Row("leads:customer_opt_out", obj="customer", get=everyone(NA),
         post=scoped(CUSTOMER_SCOPE, fin=IN_SCOPE_403, sa=IN_SCOPE_403, mkt=IN_SCOPE_403),
         note="recording an opt-out edits the customer: change_customer"),
@@ -293,6 +330,10 @@ ROWS: tuple[Row, ...] = (
     Row("showroom:duty_state", obj="shift", owners=STORE_LEVEL, get=everyone(NA),
         post=scoped(dict(rec=STORE, mgr=STORE))),
     Row("showroom:walk_in", get=only(REC, MGR), post=only(REC, MGR)),
+    Row("showroom:visit_hand_over", obj="visit", get=everyone(NA),
+        post=scoped(dict(rec=(C, C, NF), mgr=(C, C, NF))),
+        note="the world's visit is served, nobody waits for their consultant: refused "
+             "(409) and nothing changes"),
     Row("showroom:visit_detail", obj="visit", get=scoped(FLOOR_SCOPE), post=GET_ONLY_405,
         note="the receptionist sees the store's visits of today"),
     Row("showroom:visit_close", obj="visit", get=everyone(NA),
@@ -339,6 +380,7 @@ ROWS: tuple[Row, ...] = (
         note="any staff of the tick's store; no store (group, admin) and others: 404"),
     # --- Contracts --------------------------------------------------------------------
     Row("contracts:quote_list", get=only(*QUOTE_VIEW), post=GET_ONLY_405),
+    Row("contracts:quote_export", get=only(*QUOTE_VIEW), post=GET_ONLY_405),
     Row("contracts:quote_create", obj="customer_query",
         get=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)),
         post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE)),
@@ -364,6 +406,21 @@ ROWS: tuple[Row, ...] = (
         note="supervisors and managers read it; only the administrator edits, and a POST "
              "without ?store= (no store chosen) is 404"),
     Row("contracts:contract_list", get=only(*QUOTE_VIEW), post=GET_ONLY_405),
+    Row("contracts:contract_export", get=only(*QUOTE_VIEW), post=GET_ONLY_405),
+    # The store's catalogue (issue 14): accessories and value-added packages, its
+    # manager's (another store's item is 404), the administrator's for every store; an
+    # empty form is refused (400).
+    *(Row(f"contracts:{kind}_list", get=only(MGR, ADM), post=GET_ONLY_405)
+      for kind in ("accessory", "package")),
+    *(Row(f"contracts:{kind}_create", get=only(MGR, ADM), post=only(MGR, ADM))
+      for kind in ("accessory", "package")),
+    *(Row(f"contracts:{kind}_detail", obj=obj, owners=STORE_LEVEL,
+          get=scoped(STORE_CATALOGUE), post=scoped(STORE_CATALOGUE))
+      for kind, obj in (("accessory", "accessory"), ("package", "value_package"))),
+    *(Row(f"contracts:{kind}_active", obj=obj, owners=STORE_LEVEL, get=everyone(NA),
+          post=scoped(STORE_CATALOGUE),
+          note="without is_active=0/1 the request is refused (400)")
+      for kind, obj in (("accessory", "accessory"), ("package", "value_package"))),
     Row("contracts:review_queue", get=only(MGR), post=GET_ONLY_405),
     Row("contracts:contract_create", obj="approved_quote", get=everyone(NA),
         post=scoped(dict(con=OWN_ONLY, sup=OWN_ONLY, mgr=STORE))),
@@ -396,8 +453,10 @@ ROWS: tuple[Row, ...] = (
         post=GET_ONLY_405),
     # --- Delivery ---------------------------------------------------------------------
     Row("delivery:finance_desk", get=only(FIN), post=GET_ONLY_405),
-    Row("delivery:payment_confirm", obj="payment", owners=STORE_LEVEL, get=everyone(NA),
-        post=scoped(dict(fin=STORE))),
+    Row("delivery:payment_confirm", obj="payment", owners=STORE_LEVEL,
+        get=scoped(dict(fin=STORE)), post=scoped(dict(fin=STORE)),
+        note="GET is the confirmation step (issue 14); the empty POST lacks "
+             "confirm=received: the step again (400), nothing recorded"),
     Row("delivery:refund_settle", obj="refund", owners=STORE_LEVEL, get=everyone(NA),
         post=scoped(dict(fin=STORE))),
     # Inventory (issue 11): the board and a car's page for the store's supervisors,
@@ -406,6 +465,8 @@ ROWS: tuple[Row, ...] = (
     # manager's. Another store's car or import is a 404.
     Row("delivery:stock_board", get=only(SUP, MGR, FIN, adm=NF), post=GET_ONLY_405,
         note="consultants have the core's stock list (stock:list), not the board"),
+    Row("delivery:stock_board_export", get=only(SUP, MGR, FIN, adm=NF), post=GET_ONLY_405,
+        note="the board's rows as CSV, as the board"),
     Row("delivery:stock_detail", obj="stock_vehicle", owners=STORE_LEVEL,
         get=scoped(dict(sup=STORE, mgr=STORE, fin=STORE, adm=NF)), post=GET_ONLY_405),
     Row("delivery:stock_receive", get=only(MGR), post=only(MGR),
@@ -441,6 +502,8 @@ ROWS: tuple[Row, ...] = (
     # application and insurance are arranged by the contract's seller (and supervisor),
     # the manager and finance; the lender's answer is recorded by finance or the manager.
     Row("delivery:receivables", get=only(FIN, MGR), post=GET_ONLY_405),
+    Row("delivery:payment_export", get=only(FIN, MGR), post=GET_ONLY_405,
+        note="the receivables as CSV, as the page"),
     Row("delivery:payment_record", obj="order", get=scoped(dict(fin=STORE)),
         post=scoped(dict(fin=STORE)),
         note="issue 11: only finance records payments; the empty form is refused (400)"),

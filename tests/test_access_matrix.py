@@ -34,7 +34,12 @@ from leads.models import ImportBatch
 from leads.webhooks import sms_signature
 from reports.services.kiosk import kiosk_link_revoke
 from tests import access_matrix as matrix
-from tests import access_world_aftersales, access_world_delivery, access_world_reports
+from tests import (
+    access_world_aftersales,
+    access_world_delivery,
+    access_world_issue14,
+    access_world_reports,
+)
 from tests.contracts.factories import make_contract, make_quote, pending_approval
 from tests.factories import CustomerFactory, StoreFactory, TeamFactory, UserFactory
 from tests.leads.factories import CampaignFactory, LeadFactory, LostRequestFactory
@@ -151,7 +156,7 @@ def _build_world() -> World:
     payment (a deposit to confirm), refund (owed by a cancelled contract); and the delivery
     stage's kinds, see `tests/access_world_delivery.py`; the after-sales stage's, see
     `tests/access_world_aftersales.py`; the reports stage's, see
-    `tests/access_world_reports.py`."""
+    `tests/access_world_reports.py`; issue 14's, see `tests/access_world_issue14.py`."""
     store = StoreFactory(code="MXA", name="矩阵店")
     elsewhere = StoreFactory(code="MXB", name="别的矩阵店")
     make = UserFactory
@@ -248,6 +253,9 @@ def _build_world() -> World:
     # The reports stage's kinds (closed days, meeting notes, wall-screen links, daily
     # report PDFs, the consultants' commission statements).
     access_world_reports.build(put, owners, store_level=matrix.STORE_LEVEL)
+    # Issue 14's kinds (the catalogue's trims, colours, accessories and packages, an
+    # outbox message).
+    access_world_issue14.build(put, owners, store_level=matrix.STORE_LEVEL)
 
     _api_row, key = api_key_create(store=store, channel=Channel.WEBSITE, name="matrix")
     sessions = {}

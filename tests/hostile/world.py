@@ -28,8 +28,10 @@ from aftersales.services.complaints import complaint_create, complaint_resolve
 from aftersales.services.loyalty import package_create, points_adjust
 from aftersales.services.service import appointment_book, appointment_check_in
 from aftersales.services.surveys import QUESTIONS, survey_link
-from contracts.enums import ContractStatus, PaymentKind
+from contracts.enums import ContractStatus, PackageKind, PaymentKind
 from contracts.models import Payment, RefundObligation
+from contracts.services.catalogue import accessory_create
+from contracts.services.catalogue import package_create as value_package_create
 from contracts.services.contracts import contract_cancel
 from dealership.demo import data
 from dealership.enums import Role, Seniority, StockStatus
@@ -41,6 +43,7 @@ from delivery.services.handover import handover_schedule, handover_update
 from delivery.services.inventory import stock_receive
 from delivery.services.pdi import pdi_items_ensure, pdi_record
 from leads.enums import LeadStatus
+from leads.models import ImportBatch, OutboundMessage
 from leads.selectors.periods import store_today
 from reports.services.kiosk import kiosk_link_create
 from reports.services.meetings import meeting_note_add
@@ -54,7 +57,14 @@ from tests.contracts.factories import (
     pay_the_balance,
     pending_approval,
 )
-from tests.factories import CustomerFactory, StoreFactory, TeamFactory, TrimFactory, UserFactory
+from tests.factories import (
+    ColourFactory,
+    CustomerFactory,
+    StoreFactory,
+    TeamFactory,
+    TrimFactory,
+    UserFactory,
+)
 from tests.leads.factories import CampaignFactory, LeadFactory, LostRequestFactory
 from tests.showroom.factories import (
     DemoVehicleFactory,
@@ -456,6 +466,42 @@ class World:
     def kiosk_link(self):
         return kiosk_link_create(store=self.store, label="展厅大屏", actor=self.manager)[0]
 
+    # --- issue 14: the catalogue, a stuck import and message, a customer who waits ---
+    @cached_property
+    def colour(self):
+        return ColourFactory(series=self.trim.series, name="珍珠白")
+
+    @cached_property
+    def accessory(self):
+        return accessory_create(actor=self.manager, store=self.store, code="MAT-01",
+                                name="全车脚垫", price=Decimal("800.00"))
+
+    @cached_property
+    def value_package(self):
+        return value_package_create(actor=self.manager, store=self.store, name="首保套餐",
+                                    kind=PackageKind.MAINTENANCE, price=Decimal("0.00"))
+
+    @cached_property
+    def import_batch(self):
+        """A finished import: its retry is refused (409) whatever is sent."""
+        return ImportBatch.objects.create(store=self.store, filename="leads.csv",
+                                          uploaded_by=self.marketing)
+
+    @cached_property
+    def outbound_message(self):
+        """Queued a moment ago, not stuck in "sending": settling it is refused (409)."""
+        return OutboundMessage.objects.create(store=self.store, customer=self.customer,
+                                              purpose="care", body="您好",
+                                              dedupe_key="hostile-1")
+
+    @cached_property
+    def visit_waiting(self):
+        """A returning customer waiting for their own consultant (with someone else); a
+        teammate waits in the queue to take them over."""
+        DutyShiftFactory(store=self.store, consultant=self.teammate, date=self.store.today())
+        return VisitFactory(store=self.store, consultant=None, waiting_for=self.consultant,
+                            arrived_at=timezone.now() - dt.timedelta(minutes=10))
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -610,12 +656,27 @@ ENTRIES: list[Entry] = [
     Entry("leads:import", "marketing", files={"file": ("leads.csv", IMPORT_CSV)}),
     Entry("leads:customer_opt_out", "consultant", obj="customer", page=_detail("customer"),
           extra={"note": "客户回复TD", "next": "/customers/"}),
+    # Issue 14: the import's retry and a stuck message settled by hand (the world's are
+    # not retryable nor stuck: refused, 409, whatever is sent); the call from the lead.
+    Entry("leads:import_retry", "marketing", obj="import_batch",
+          page=_url("leads:import_detail", "import_batch"), fieldless=True),
+    Entry("leads:message_mark_sent", "manager", obj="outbound_message",
+          page=_static("/leads/messages/"), extra={"next": "/leads/messages/"}),
+    Entry("leads:message_requeue", "marketing", obj="outbound_message",
+          page=_static("/leads/messages/"), extra={"next": "/leads/messages/"}),
+    Entry("leads:call", "consultant", obj="lead", page=_detail("lead"), fieldless=True),
     # --- showroom ---
     Entry("showroom:duty_state", "receptionist", obj="shift", page=_static("/showroom/desk/")),
     Entry("showroom:roster", "receptionist"),
     Entry("showroom:walk_in", "receptionist",
           extra={"description": "白衣服的夫妻", "name": "刘先生", "phone": "13600001111",
                  "consultant": lambda w: str(w.consultant.pk)}),
+    # Issue 14: a returning customer found by name at the desk, whose consultant is busy.
+    Entry("showroom:walk_in", "manager",
+          extra={"first_visit": "return", "customer": lambda w: str(w.customer.pk),
+                 "owner_busy": "wait"}),
+    Entry("showroom:visit_hand_over", "receptionist", obj="visit_waiting",
+          page=_static("/showroom/desk/"), fieldless=True),
     Entry("showroom:visit_close", "consultant", obj="visit", page=_detail("visit"),
           extra={"outcome": "follow_up", "note": "周末再来"}),
     Entry("showroom:visit_add_phone", "consultant", obj="visit", page=_detail("visit"),
@@ -681,9 +742,38 @@ ENTRIES: list[Entry] = [
     Entry("contracts:contract_close", "manager", obj="delivered", page=_detail("delivered")),
     Entry("contracts:contract_cancel", "consultant", obj="draft", page=_detail("draft"),
           extra={"reason": "客户改变主意"}),
+    # The store's catalogue (issue 14): its manager adds, edits, retires.
+    Entry("contracts:accessory_create", "manager",
+          extra={"code": "FILM-02", "name": "隔热膜", "price": "2800.00"}),
+    Entry("contracts:accessory_detail", "manager", obj="accessory",
+          extra={"price": "880.00"}),
+    Entry("contracts:accessory_active", "manager", obj="accessory",
+          page=_url("contracts:accessory_detail", "accessory"), extra={"is_active": "0"}),
+    Entry("contracts:package_create", "manager",
+          extra={"name": "延保两年", "kind": "warranty", "price": "3600.00",
+                 "description": "原厂延保"}),
+    Entry("contracts:package_detail", "manager", obj="value_package",
+          extra={"price": "100.00"}),
+    Entry("contracts:package_active", "manager", obj="value_package",
+          page=_url("contracts:package_detail", "value_package"), extra={"is_active": "0"}),
+    # The group's trims and colours (issue 14): the administrator's.
+    Entry("catalogue:trim_create", "admin",
+          extra={"series": lambda w: str(w.trim.series_id), "name": "2.5 豪华版",
+                 "model_year": "2026", "powertrain": "hev", "msrp": "229800.00",
+                 "seats": "5"}),
+    Entry("catalogue:trim_detail", "admin", obj="trim", extra={"msrp": "215800.00"}),
+    Entry("catalogue:trim_active", "admin", obj="trim",
+          page=_url("catalogue:trim_detail", "trim"), extra={"is_active": "0"}),
+    Entry("catalogue:colour_create", "admin",
+          extra={"series": lambda w: str(w.trim.series_id), "name": "星空灰",
+                 "hex_code": "#3A3F44", "surcharge": "3000.00"}),
+    Entry("catalogue:colour_detail", "admin", obj="colour", extra={"surcharge": "1500.00"}),
+    Entry("catalogue:colour_active", "admin", obj="colour",
+          page=_url("catalogue:colour_detail", "colour"), extra={"is_active": "0"}),
     # --- delivery ---
+    # The confirmation step (issue 14): its own page; the button sends confirm=received.
     Entry("delivery:payment_confirm", "finance", obj="deposit",
-          page=_static("/delivery/finance/"), fieldless=True),
+          extra={"confirm": "received"}),
     Entry("delivery:refund_settle", "finance", obj="refund", page=_static("/delivery/finance/"),
           extra={"refund-{pk}-receipt_number": "TK-0001"}),
     # Inventory: the manager receives, imports, marks arrivals and demo cars.
