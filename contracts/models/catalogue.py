@@ -77,8 +77,10 @@ class DiscountPolicy(Audited):
         return policy
 
 
-class Accessory(models.Model):
+class Accessory(Audited):
     """An accessory the store fits and sells (floor mats, dashcam, tow bar …)."""
+
+    AUDIT_FIELDS = ("code", "name", "price", "is_active")
 
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT,
                               related_name="accessories", verbose_name=_("store"))
@@ -103,9 +105,11 @@ class Accessory(models.Model):
         return self.name
 
 
-class ValuePackage(models.Model):
+class ValuePackage(Audited):
     """A value-added package (增值服务): free maintenance, washing vouchers …; a price of
     zero is a gift."""
+
+    AUDIT_FIELDS = ("name", "kind", "description", "price", "is_active")
 
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT,
                               related_name="value_packages", verbose_name=_("store"))

@@ -12,19 +12,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contracts.enums import PackageKind
 from contracts.models import Accessory, ValuePackage
-from dealership.enums import AuditAction, PriceKind
+from dealership.enums import PriceKind
 from dealership.models import Store, User
-from dealership.models.audit import _plain
 from dealership.money import ZERO, fen
 from dealership.permissions import can_edit_store_catalogue
-from dealership.services.audit import audit_log
+from dealership.services.audit import audit_changes, audit_created
 from dealership.services.catalogue import (
     catalogue_ensure_current,
+    catalogue_save_or_refuse,
+    catalogue_set_active,
     money_errors,
     price_change_record,
 )
@@ -39,48 +40,12 @@ def _refuse_unless_store_editor(actor: User, store_id: int) -> None:
         raise PermissionDenied
 
 
-def _values(item: models.Model, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: _plain(getattr(item, name)) for name in (*fields, "is_active")}
-
-
-def _audit(*, actor: User, item: models.Model, before: dict[str, Any] | None,
-           fields: tuple[str, ...]) -> None:
-    """The audit row of a create (before None) or of what changed."""
-    after = _values(item, fields)
-    if before is None:
-        changes = {name: [None, value] for name, value in after.items() if value not in ("", None)}
-        audit_log(actor=actor, instance=item, action=AuditAction.CREATE, changes=changes)
-        return
-    changes = {name: [before[name], value] for name, value in after.items()
-               if before[name] != value}
-    if changes:
-        audit_log(actor=actor, instance=item, action=AuditAction.UPDATE, changes=changes)
-
-
-def _save_or_refuse(item: models.Model, *, field: str, message: str,
-                    update_fields: list[str] | None = None) -> None:
-    # Two saves of one name at the same instant meet the unique constraint: the same
-    # refusal as the check before it, not a 500.
-    try:
-        with transaction.atomic():
-            item.save(update_fields=update_fields)
-    except IntegrityError as error:
-        raise ValidationError({field: [message]}) from error
-
-
-def _set_active(*, actor: User, model: type[models.Model], item: models.Model,
-                fields: tuple[str, ...], is_active: bool) -> models.Model:
+def _set_active(*, actor: User, model: type[Accessory | ValuePackage],
+                item: Accessory | ValuePackage, is_active: bool) -> Accessory | ValuePackage:
     _refuse_unless_store_editor(actor, item.store_id)
     with transaction.atomic():
         locked = model.objects.select_for_update(of=("self",)).get(pk=item.pk)
-        if locked.is_active == is_active:
-            raise ValidationError(
-                _("“%(item)s” is already on sale.") % {"item": locked} if is_active
-                else _("“%(item)s” is already retired.") % {"item": locked})
-        before = _values(locked, fields)
-        locked.is_active = is_active
-        locked.save(update_fields=["is_active"])
-        _audit(actor=actor, item=locked, before=before, fields=fields)
+        catalogue_set_active(actor=actor, locked=locked, is_active=is_active)
     return locked
 
 
@@ -109,9 +74,9 @@ def accessory_create(*, actor: User, store: Store, code: str, name: str,
         errors = _accessory_errors(item)
         if errors:
             raise ValidationError(errors)
-        _save_or_refuse(item, field="code",
+        catalogue_save_or_refuse(item, field="code",
                         message=_("The store has an accessory with this code already."))
-        _audit(actor=actor, item=item, before=None, fields=ACCESSORY_FIELDS)
+        audit_created(actor=actor, instance=item)
         price_change_record(actor=actor, item_kind=PriceKind.ACCESSORY, item=item,
                             field="price", old=None, new=item.price)
     return item
@@ -128,7 +93,7 @@ def accessory_update(*, actor: User, accessory: Accessory, version: str,
     with transaction.atomic():
         locked = Accessory.objects.select_for_update(of=("self",)).get(pk=accessory.pk)
         catalogue_ensure_current(locked=locked, fields=ACCESSORY_FIELDS, version=version)
-        before = _values(locked, ACCESSORY_FIELDS)
+        old_price = locked.price
         for name, value in values.items():
             setattr(locked, name, value)
         locked.code, locked.name = locked.code.strip().upper(), locked.name.strip()
@@ -136,20 +101,19 @@ def accessory_update(*, actor: User, accessory: Accessory, version: str,
         errors = _accessory_errors(locked)
         if errors:
             raise ValidationError(errors)
-        _save_or_refuse(locked, field="code",
+        catalogue_save_or_refuse(locked, field="code",
                         message=_("The store has an accessory with this code already."),
                         update_fields=list(values))
-        _audit(actor=actor, item=locked, before=before, fields=ACCESSORY_FIELDS)
+        audit_changes(actor=actor, instance=locked)
         price_change_record(actor=actor, item_kind=PriceKind.ACCESSORY, item=locked,
-                            field="price", old=Decimal(before["price"]), new=locked.price)
+                            field="price", old=old_price, new=locked.price)
     return locked
 
 
 def accessory_set_active(*, actor: User, accessory: Accessory, is_active: bool) -> Accessory:
     """Retire an accessory (new quotes no longer offer it; quotes written keep it) or put
     it back on sale. Side effects: an audit row."""
-    return _set_active(actor=actor, model=Accessory, item=accessory, fields=ACCESSORY_FIELDS,
-                       is_active=is_active)
+    return _set_active(actor=actor, model=Accessory, item=accessory, is_active=is_active)
 
 
 # --- Value-added packages ------------------------------------------------------------------
@@ -177,9 +141,9 @@ def package_create(*, actor: User, store: Store, name: str, kind: str, price: De
         errors = _package_errors(item)
         if errors:
             raise ValidationError(errors)
-        _save_or_refuse(item, field="name",
+        catalogue_save_or_refuse(item, field="name",
                         message=_("The store has a package of this name already."))
-        _audit(actor=actor, item=item, before=None, fields=PACKAGE_FIELDS)
+        audit_created(actor=actor, instance=item)
         price_change_record(actor=actor, item_kind=PriceKind.PACKAGE, item=item,
                             field="price", old=None, new=item.price)
     return item
@@ -196,7 +160,7 @@ def package_update(*, actor: User, package: ValuePackage, version: str,
     with transaction.atomic():
         locked = ValuePackage.objects.select_for_update(of=("self",)).get(pk=package.pk)
         catalogue_ensure_current(locked=locked, fields=PACKAGE_FIELDS, version=version)
-        before = _values(locked, PACKAGE_FIELDS)
+        old_price = locked.price
         for name, value in values.items():
             setattr(locked, name, value)
         locked.name, locked.description = locked.name.strip(), locked.description.strip()
@@ -204,17 +168,16 @@ def package_update(*, actor: User, package: ValuePackage, version: str,
         errors = _package_errors(locked)
         if errors:
             raise ValidationError(errors)
-        _save_or_refuse(locked, field="name",
+        catalogue_save_or_refuse(locked, field="name",
                         message=_("The store has a package of this name already."),
                         update_fields=list(values))
-        _audit(actor=actor, item=locked, before=before, fields=PACKAGE_FIELDS)
+        audit_changes(actor=actor, instance=locked)
         price_change_record(actor=actor, item_kind=PriceKind.PACKAGE, item=locked,
-                            field="price", old=Decimal(before["price"]), new=locked.price)
+                            field="price", old=old_price, new=locked.price)
     return locked
 
 
 def package_set_active(*, actor: User, package: ValuePackage,
                        is_active: bool) -> ValuePackage:
     """Stop offering a package or offer it again. Side effects: an audit row."""
-    return _set_active(actor=actor, model=ValuePackage, item=package, fields=PACKAGE_FIELDS,
-                       is_active=is_active)
+    return _set_active(actor=actor, model=ValuePackage, item=package, is_active=is_active)

@@ -126,10 +126,11 @@ def _trim_errors(trim: Trim) -> dict[str, list[str]]:
     return errors
 
 
-def _save_or_refuse(instance: models.Model, *, field: str, message: str,
-                    update_fields: list[str] | None = None) -> None:
-    # The uniqueness check above runs before the insert; two saves at the same instant
-    # meet the database constraint instead, which is the same refusal, not a 500.
+def catalogue_save_or_refuse(instance: models.Model, *, field: str, message: str,
+                             update_fields: list[str] | None = None) -> None:
+    """Save a catalogue row whose uniqueness the service checked first. Two saves at the
+    same instant meet the database constraint instead: the same refusal on `field`, not a
+    500. (The contracts stage's accessories and packages save through it too.)"""
     try:
         with transaction.atomic():
             instance.save(update_fields=update_fields)
@@ -148,7 +149,7 @@ def trim_create(*, actor: User, series: Series, name: str, model_year: int, powe
         errors = _trim_errors(trim)
         if errors:
             raise ValidationError(errors)
-        _save_or_refuse(trim, field="name", message=_("This trim exists already."))
+        catalogue_save_or_refuse(trim, field="name", message=_("This trim exists already."))
         audit_created(actor=actor, instance=trim)
         price_change_record(actor=actor, item_kind=PriceKind.TRIM, item=trim, field="msrp",
                             old=None, new=trim.msrp)
@@ -173,7 +174,7 @@ def trim_update(*, actor: User, trim: Trim, version: str, **values: Any) -> Trim
         errors = _trim_errors(locked)
         if errors:
             raise ValidationError(errors)
-        _save_or_refuse(locked, field="name", message=_("This trim exists already."),
+        catalogue_save_or_refuse(locked, field="name", message=_("This trim exists already."),
                         update_fields=list(values))
         audit_changes(actor=actor, instance=locked)
         price_change_record(actor=actor, item_kind=PriceKind.TRIM, item=locked, field="msrp",
@@ -216,7 +217,7 @@ def colour_create(*, actor: User, series: Series, name: str, surcharge: Decimal 
         errors = _colour_errors(colour)
         if errors:
             raise ValidationError(errors)
-        _save_or_refuse(colour, field="name", message=_("This colour exists already."))
+        catalogue_save_or_refuse(colour, field="name", message=_("This colour exists already."))
         audit_created(actor=actor, instance=colour)
         price_change_record(actor=actor, item_kind=PriceKind.COLOUR, item=colour,
                             field="surcharge", old=None, new=colour.surcharge)
@@ -242,7 +243,7 @@ def colour_update(*, actor: User, colour: Colour, version: str, **values: Any) -
         errors = _colour_errors(locked)
         if errors:
             raise ValidationError(errors)
-        _save_or_refuse(locked, field="name", message=_("This colour exists already."),
+        catalogue_save_or_refuse(locked, field="name", message=_("This colour exists already."),
                         update_fields=list(values))
         audit_changes(actor=actor, instance=locked)
         price_change_record(actor=actor, item_kind=PriceKind.COLOUR, item=locked,
