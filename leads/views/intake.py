@@ -3,9 +3,6 @@ and per-row report of a batch, its error report as CSV, and "try again" for a lo
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,9 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
+from dealership.exports import csv_response
 from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from dealership.text import spreadsheet_cell
 from leads.forms.intake import LeadImportForm
 from leads.importer import (
     ERROR,
@@ -93,30 +90,15 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                   context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _error_lines(batch: ImportBatch, header: list[str]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a BOM, so Excel opens the UTF-8 Chinese text correctly
-    yield writer.writerow(header)
-    for row in batch.rows:
-        if row.get("result") == ERROR:
-            yield writer.writerow([row["row"], spreadsheet_cell(row["message"])])
-
-
 @require_safe
 @role_required(*IMPORT_ROLES)
 def import_errors_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The rows that could not be imported, with the reason: row as the spreadsheet
     numbers it, reason in the uploader's language (as written by the import)."""
     batch = import_batch_get_for_user(user=request.user, pk=pk)
-    response = StreamingHttpResponse(_error_lines(batch, [_("Row"), _("Reason")]),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
-    return response
+    rows = ([row["row"], row["message"]] for row in batch.rows if row.get("result") == ERROR)
+    return csv_response(header=[_("Row"), _("Reason")], rows=rows,
+                        filename=f"import-{batch.pk}-errors")
 
 
 @require_POST

@@ -4,7 +4,6 @@ forms. Every form works as a plain POST → redirect and, with htmx, returns its
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -20,10 +19,10 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from dealership.enums import Role
+from dealership.exports import CHUNK_SIZE, csv_response, csv_stamp
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
 from dealership.permissions import role_required
-from dealership.text import spreadsheet_cell
 from leads.enums import Channel, Grade, LeadStatus, LostRequestStatus
 from leads.forms.leads import GradeForm, LeadCaptureForm, LostRequestForm, ReassignForm, TouchForm
 from leads.models import Lead
@@ -79,30 +78,15 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-
-def _csv_lines(leads, *, tz, header: list[str], labels: dict) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a BOM, so Excel opens the UTF-8 Chinese text correctly
-    yield writer.writerow(header)
-
-    def stamp(value) -> str:
-        return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M") if value else ""
-
-    for lead in leads.iterator(chunk_size=2000):
-        yield writer.writerow([
-            lead.pk, spreadsheet_cell(lead.customer.name), lead.customer.phone_masked, lead.grade,
-            labels["status"].get(lead.status, lead.status),
-            labels["channel"].get(lead.channel, lead.channel),
-            spreadsheet_cell(lead.campaign.name if lead.campaign_id else ""),
-            spreadsheet_cell(str(lead.owner) if lead.owner_id else ""), stamp(lead.created_at),
-            stamp(lead.last_touch_at), stamp(lead.follow_up_due_at),
-            labels["yes"] if lead.overdue else "",
-        ])
+def _csv_rows(leads, *, tz, labels: dict) -> Iterator[list]:
+    for lead in leads.iterator(chunk_size=CHUNK_SIZE):
+        yield [lead.pk, lead.customer.name, lead.customer.phone_masked, lead.grade,
+               labels["status"].get(lead.status, lead.status),
+               labels["channel"].get(lead.channel, lead.channel),
+               lead.campaign.name if lead.campaign_id else "",
+               str(lead.owner) if lead.owner_id else "", csv_stamp(lead.created_at, tz),
+               csv_stamp(lead.last_touch_at, tz), csv_stamp(lead.follow_up_due_at, tz),
+               labels["yes"] if lead.overdue else ""]
 
 
 @require_safe
@@ -118,11 +102,8 @@ def lead_export(request: HttpRequest) -> StreamingHttpResponse:
               _("Follow-up due"), _("Overdue")]
     labels = {"status": {k: str(v) for k, v in LeadStatus.choices},
               "channel": {k: str(v) for k, v in Channel.choices}, "yes": _("yes")}
-    lines = _csv_lines(leads, tz=timezone.get_current_timezone(), header=header, labels=labels)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"leads-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    rows = _csv_rows(leads, tz=timezone.get_current_timezone(), labels=labels)
+    return csv_response(header=header, rows=rows, filename=f"leads-{timezone.localdate():%Y%m%d}")
 
 
 # --- New lead -------------------------------------------------------------------------
