@@ -207,7 +207,7 @@ def test_stuck_filter_shows_only_stuck_messages_with_the_gateways_answer(
     stuck(store, now, minutes=3, key="s2", name="李四")  # sending, not stuck yet
     stuck(store, now, key="s3", status=MessageStatus.SENT, name="王五")
 
-    response = login(manager).get(URL, {"stuck": "on"})
+    response = login(english(manager)).get(URL, {"stuck": "on"})
 
     html = response.content.decode()
     assert [m.pk for m in response.context["page"].object_list] == [message.pk]
@@ -219,7 +219,7 @@ def test_stuck_filter_shows_only_stuck_messages_with_the_gateways_answer(
 def test_unknown_report_offers_both_actions(login, manager, store, now):
     message = stuck(store, now)
 
-    html = login(manager).get(URL, {"stuck": "on"}).content.decode()
+    html = login(english(manager)).get(URL, {"stuck": "on"}).content.decode()
 
     assert "The gateway has no report on it" in html
     assert f"/leads/messages/{message.pk}/mark-sent/" in html
