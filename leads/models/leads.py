@@ -307,7 +307,11 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at", "-created_at"],
-                                name="notification_user_idx")]
+                                name="notification_user_idx"),
+                   # "My day"'s "since your last visit": a range on the user's newest rows,
+                   # read or not, whatever the length of their history.
+                   models.Index(fields=["user", "-created_at"],
+                                name="notification_user_new_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.get_kind_display()}"
