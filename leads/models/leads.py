@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +86,13 @@ class Lead(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     lost_reason = models.CharField(_("lost reason"), max_length=30, blank=True,
                                    choices=LostReason.choices)
+    # Open (not won or lost), kept by the database from `status`: the lists sort on it and
+    # its indexes lead with it, so a screen of open work reads open rows only, however
+    # long the store's history. (`is_open`, the predicate, answers from `status` in memory.)
+    open = models.GeneratedField(
+        expression=Case(When(status__in=CLOSED_STATUSES, then=Value(False)),
+                        default=Value(True)),
+        output_field=models.BooleanField(), db_persist=True, editable=False)
 
     objects = LeadQuerySet.as_manager()
 
@@ -105,6 +112,15 @@ class Lead(models.Model):
             ),
         ]
         indexes = [
+            # The lead list's order (open first, most urgent due date, newest): the store's
+            # list and a consultant's own list walk these in order and stop at the page.
+            models.Index(F("store"), F("open").desc(), F("follow_up_due_at"),
+                         F("created_at").desc(), F("id").desc(), name="lead_list_idx"),
+            models.Index(F("store"), F("owner"), F("open").desc(), F("follow_up_due_at"),
+                         F("created_at").desc(), F("id").desc(), name="lead_owner_list_idx"),
+            # Boards and routing count open leads per consultant: open rows only.
+            models.Index(fields=["store", "owner", "status"], condition=Q(open=True),
+                         name="lead_open_owner_idx"),
             models.Index(fields=["store", "owner", "status"], name="lead_owner_status_idx"),
             models.Index(fields=["store", "status", "follow_up_due_at"], name="lead_due_idx"),
             models.Index(fields=["store", "status", "last_touch_at"], name="lead_touch_idx"),
@@ -279,6 +295,10 @@ class ConsultantRouting(models.Model):
     store = models.ForeignKey("dealership.Store", on_delete=models.CASCADE, related_name="+")
     on_duty = models.BooleanField(_("on duty"), default=True)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
+    # The consultant's open leads, kept by the services that give, take or close a lead
+    # (leads.services.routing.routing_loads_refresh), so routing reads one row per
+    # candidate instead of counting their history.
+    open_leads = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("lead routing")
