@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from dealership.db_router import reads_from_replica
 from dealership.permissions import role_required
 from dealership.text import spreadsheet_cell
 from reports.forms.charts import ChartPeriodForm
@@ -102,6 +103,7 @@ def _report(request: HttpRequest, page: ChartPage) -> HttpResponse:
 
 @require_safe
 @role_required(*CHART_ROLES)
+@reads_from_replica
 def chart_index(request: HttpRequest) -> HttpResponse:
     """The reports this user may open."""
     pages = [page for page in PAGES if can_view_chart(request.user, page.roles)]
@@ -110,41 +112,48 @@ def chart_index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @role_required(*CHART_CHANNEL_ROLES)
+@reads_from_replica
 def chart_funnel(request: HttpRequest) -> HttpResponse:
     return _report(request, BY_SLUG["funnel"])
 
 
 @require_safe
 @role_required(*CHART_STAFF_ROLES)
+@reads_from_replica
 def chart_ranking(request: HttpRequest) -> HttpResponse:
     return _report(request, BY_SLUG["ranking"])
 
 
 @require_safe
 @role_required(*CHART_CHANNEL_ROLES)
+@reads_from_replica
 def chart_lost(request: HttpRequest) -> HttpResponse:
     return _report(request, BY_SLUG["lost"])
 
 
 @require_safe
 @role_required(*CHART_STAFF_ROLES)
+@reads_from_replica
 def chart_first_contact(request: HttpRequest) -> HttpResponse:
     return _report(request, BY_SLUG["first-contact"])
 
 
 @require_safe
 @role_required(*CHART_STAFF_ROLES)
+@reads_from_replica
 def chart_complaints(request: HttpRequest) -> HttpResponse:
     return _report(request, BY_SLUG["complaints"])
 
 
 @require_safe
 @role_required(*CHART_STAFF_ROLES)
+@reads_from_replica
 def chart_satisfaction(request: HttpRequest) -> HttpResponse:
     return _report(request, BY_SLUG["satisfaction"])
 
 
 @require_safe
 @role_required(*CHART_STAFF_ROLES)
+@reads_from_replica
 def chart_stock_aging(request: HttpRequest) -> HttpResponse:
     return _report(request, BY_SLUG["stock-aging"])

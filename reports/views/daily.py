@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from dealership.db_router import reads_from_replica
 from dealership.forms import apply_service_errors, refusal_status
 from dealership.permissions import has_role, role_required
 from reports.enums import DailyReportStatus
@@ -57,6 +58,7 @@ def _list(request: HttpRequest, *, request_form: DailyReportRequestForm | None =
 
 @require_safe
 @role_required(*DAILY_REPORT_ROLES)
+@reads_from_replica
 def daily_reports(request: HttpRequest) -> HttpResponse:
     return _list(request)
 
@@ -86,6 +88,7 @@ def daily_report_make(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @role_required(*DAILY_REPORT_ROLES)
+@reads_from_replica
 def daily_report_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A ready version's PDF exactly as stored when it was made; never re-rendered."""
     report = daily_report_get_for_user(user=request.user, pk=pk)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from dealership.db_router import reads_from_replica
 from dealership.forms import BoundedDateField
 from dealership.permissions import role_required
 from dealership.text import spreadsheet_cell
@@ -64,6 +65,7 @@ def _rows(request: HttpRequest):
 
 @require_safe
 @role_required(*GROUP_ROLES)
+@reads_from_replica
 def group_overview(request: HttpRequest) -> HttpResponse:
     rows, is_month, form = _rows(request)
     context = {"rows": rows, "is_month": is_month, "form": form,
@@ -73,6 +75,7 @@ def group_overview(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @role_required(*GROUP_ROLES)
+@reads_from_replica
 def group_export(request: HttpRequest) -> HttpResponse:
     """The same table as CSV (UTF-8 with BOM, for Excel)."""
     rows, _is_month, form = _rows(request)

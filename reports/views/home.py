@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from dealership.db_router import reads_from_replica
 from dealership.permissions import role_required
 from reports.permissions import HOME_ROLES
 from reports.selectors.home import store_overview_for
@@ -13,6 +14,7 @@ from reports.selectors.home import store_overview_for
 
 @require_safe
 @role_required(*HOME_ROLES)
+@reads_from_replica
 def store_overview(request: HttpRequest) -> HttpResponse:
     """Today's figures against target and what waits for the manager, each card linking
     to its own screen."""

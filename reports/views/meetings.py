@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from dealership.db_router import reads_from_replica
 from dealership.forms import apply_service_errors, refusal_status
 from dealership.htmx import partial_template
 from dealership.permissions import role_required
@@ -70,6 +71,7 @@ def _page(request: HttpRequest, meeting: str, *, day: dt.date | None = None, not
 @require_safe
 @vary_on_headers("HX-Request")
 @role_required(*MEETING_ROLES)
+@reads_from_replica
 def morning_meeting(request: HttpRequest) -> HttpResponse:
     """The morning meeting of ?day= (the store's today by default), about the day before."""
     return _page(request, MeetingKind.MORNING)
@@ -78,6 +80,7 @@ def morning_meeting(request: HttpRequest) -> HttpResponse:
 @require_safe
 @vary_on_headers("HX-Request")
 @role_required(*MEETING_ROLES)
+@reads_from_replica
 def evening_meeting(request: HttpRequest) -> HttpResponse:
     """The evening meeting of ?day=: the day against target, problems and tomorrow."""
     return _page(request, MeetingKind.EVENING)

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
 
+from dealership.db_router import reads_from_replica
 from dealership.forms import refusal_status
 from dealership.models import Store
 from dealership.permissions import role_required
@@ -138,6 +139,7 @@ def _screen_context(request: HttpRequest, *, signed: str, mode: str, meeting: st
 
 @_kiosk_headers
 @require_safe
+@reads_from_replica
 def wall_screen(request: HttpRequest, signed: str, meeting: str = NOW) -> HttpResponse:
     """The whole screen: the header and the four panels, each polling its fragment."""
     target = kiosk_target_from_signed(signed)
@@ -157,6 +159,7 @@ def wall_screen(request: HttpRequest, signed: str, meeting: str = NOW) -> HttpRe
 @_kiosk_headers
 @require_safe
 @condition(etag_func=_panel_etag)
+@reads_from_replica
 def wall_panel(request: HttpRequest, signed: str, meeting: str, slot: int) -> HttpResponse:
     """One polled fragment (slot 0 the header, 1–4 the panels); 304 while unchanged."""
     target = kiosk_target_from_signed(signed)
