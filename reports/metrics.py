@@ -33,7 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -150,75 +150,134 @@ def store_figures(*, store: Store, first_day: dt.date, last_day: dt.date | None 
     "Right now" figures (activation) are as of `now`. Nine queries, whatever the size.
     (`FIGURES_QUERIES`: the query-count tests and the wall screen's budget name it.)"""
     last_day = last_day or first_day
-    now = now or timezone.now()
-    period = period_for(store, first_day, last_day)
-    visits = _visit_counts(store, period)
-    leads = _lead_counts(store, period)
-    deals = _deal_count(store, period)
-    return Figures(
-        store_code=store.code, first_day=first_day, last_day=last_day,
-        walk_ins_first=visits["first"], walk_ins_return=visits["returns"],
-        deals=deals,
-        walk_in_conversion=Rate(deals, visits["named"] + visits["anonymous"]),
-        lead_to_visit_rate=Rate(leads["visited"], leads["created"]),
-        lead_to_deal_rate=Rate(leads["won"], leads["created"]),
-        invitation_show_rate=_invitation_show_rate(store, period),
-        test_drive_rate=_test_drive_rate(store, period),
-        activation_rate=_activation_rate(store, now),
-        first_contact_sla=Rate(leads["online_in_time"], leads["online"]),
-        slow_stock=_slow_stock(store, last_day),
-        complaint_sla=_complaint_sla(store, period, now),
-    )
+    return _figures(store=store, first_day=first_day, last_day=last_day,
+                    now=now or timezone.now(), with_last_day=False)[0]
 
 
-def _visit_counts(store: Store, period: Period) -> dict[str, int]:
-    is_first = Q(first_visit=True)
-    return Visit.objects.filter(
-        store=store, arrived_at__gte=period.start, arrived_at__lt=period.end,
-    ).aggregate(
-        first=Count("pk", filter=is_first),
-        returns=Count("pk", filter=Q(first_visit=False)),
-        named=Count("customer", filter=is_first, distinct=True),
-        anonymous=Count("pk", filter=is_first & Q(customer__isnull=True)),
-    )
+def store_figures_span(*, store: Store, first_day: dt.date, last_day: dt.date,
+                       now: dt.datetime | None = None) -> tuple[Figures, Figures]:
+    """(the figures of `last_day` alone, the figures of `first_day` … `last_day`), in the
+    nine queries of one `store_figures`: the last day's rows are a part of the period's, so
+    each query counts both (the morning's yesterday beside its 30-day average)."""
+    figures = _figures(store=store, first_day=first_day, last_day=last_day,
+                       now=now or timezone.now(), with_last_day=True)
+    return figures[1], figures[0]
 
 
-def _deal_count(store: Store, period: Period) -> int:
-    return Contract.objects.filter(store=store, signed_at__gte=period.start,
-                                   signed_at__lt=period.end).count()
-
-
-def _lead_counts(store: Store, period: Period) -> dict[str, int]:
-    within = dt.timedelta(minutes=FIRST_CONTACT_MINUTES)
-    visited = Visit.objects.filter(
-        Q(lead=OuterRef("pk"))
-        | Q(customer=OuterRef("customer"), arrived_at__gte=OuterRef("created_at")))
-    online = Q(channel__in=ONLINE_CHANNELS)
-    return (
-        Lead.objects.filter(store=store, created_at__gte=period.start, created_at__lt=period.end)
-        .annotate(has_visit=Exists(visited))
-        .aggregate(
-            created=Count("pk"),
-            visited=Count("pk", filter=Q(has_visit=True)),
-            won=Count("pk", filter=Q(status=LeadStatus.WON)),
-            online=Count("pk", filter=online),
-            online_in_time=Count("pk", filter=online & Q(
-                first_touch_at__isnull=False,
-                first_touch_at__lte=F("created_at") + within)),
+def _figures(*, store: Store, first_day: dt.date, last_day: dt.date, now: dt.datetime,
+             with_last_day: bool) -> list[Figures]:
+    """The period's figures, then (with_last_day) the last day's: each query reads the
+    period's rows once and counts the last day's among them (a filter on the same indexed
+    timestamp), so the second set costs no query."""
+    periods = [period_for(store, first_day, last_day)]
+    if with_last_day:
+        periods.append(period_for(store, last_day, last_day))
+    visits = _visit_counts(store, periods)
+    leads = _lead_counts(store, periods)
+    deals = _deal_counts(store, periods)
+    invitations = _invitation_show_rates(store, periods)
+    drives = _test_drive_rates(store, periods)
+    activation = _activation_rate(store, now)
+    slow = _slow_stock(store, last_day)
+    complaints = _complaint_slas(store, periods, now)
+    return [
+        Figures(
+            store_code=store.code, first_day=period.first_day, last_day=last_day,
+            walk_ins_first=visits[n]["first"], walk_ins_return=visits[n]["returns"],
+            deals=deals[n],
+            walk_in_conversion=Rate(deals[n], visits[n]["named"] + visits[n]["anonymous"]),
+            lead_to_visit_rate=Rate(leads[n]["visited"], leads[n]["created"]),
+            lead_to_deal_rate=Rate(leads[n]["won"], leads[n]["created"]),
+            invitation_show_rate=invitations[n],
+            test_drive_rate=drives[n],
+            activation_rate=activation,
+            first_contact_sla=Rate(leads[n]["online_in_time"], leads[n]["online"]),
+            slow_stock=slow,
+            complaint_sla=complaints[n],
         )
-    )
+        for n, period in enumerate(periods)]
 
 
-def _invitation_show_rate(store: Store, period: Period) -> Rate:
-    counts = Invitation.objects.filter(
-        store=store, expected_at__gte=period.start, expected_at__lt=period.end,
-        status__in=DUE_STATUSES,
-    ).aggregate(due=Count("pk"), arrived=Count("pk", filter=Q(status=InvitationStatus.ARRIVED)))
-    return Rate(counts["arrived"], counts["due"])
+def _in(field: str, period: Period) -> Q:
+    return Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
 
 
-def _test_drive_rate(store: Store, period: Period) -> Rate:
+def _split(field: str, periods: list[Period], counts: dict[str, tuple[str, Q | None]],
+           queryset) -> list[dict[str, int]]:
+    """Aggregate `counts` (name: (expression's field, filter)) over the first period's rows
+    of `queryset`, and again for each further period (a part of the first) by filtering
+    the same rows on `field`: one query."""
+    aggregates = {}
+    for n, period in enumerate(periods):
+        within = _in(field, period) if n else None
+        for name, (source, condition, *distinct) in counts.items():
+            combined = condition if within is None else (
+                within if condition is None else within & condition)
+            aggregates[f"{name}_{n}"] = Count(source, filter=combined, distinct=bool(distinct))
+    row = queryset.filter(_in(field, periods[0])).aggregate(**aggregates)
+    return [{name: row[f"{name}_{n}"] for name in counts} for n in range(len(periods))]
+
+
+def _visit_counts(store: Store, periods: list[Period]) -> list[dict[str, int]]:
+    is_first = Q(first_visit=True)
+    return _split("arrived_at", periods, {
+        "first": ("pk", is_first),
+        "returns": ("pk", Q(first_visit=False)),
+        "named": ("customer", is_first, "distinct"),
+        "anonymous": ("pk", is_first & Q(customer__isnull=True)),
+    }, Visit.objects.filter(store=store))
+
+
+def _deal_counts(store: Store, periods: list[Period]) -> list[int]:
+    rows = _split("signed_at", periods, {"deals": ("pk", None)},
+                  Contract.objects.filter(store=store))
+    return [row["deals"] for row in rows]
+
+
+def _lead_counts(store: Store, periods: list[Period]) -> list[dict[str, int]]:
+    within = dt.timedelta(minutes=FIRST_CONTACT_MINUTES)
+    # Two probes, each on one index of the visits (its lead; its customer), rather than one
+    # OR of both that the database answers with a bitmap of the two for every lead.
+    has_visit = (Exists(Visit.objects.filter(lead=OuterRef("pk")))
+                 | Exists(Visit.objects.filter(customer=OuterRef("customer"),
+                                               arrived_at__gte=OuterRef("created_at"))))
+    online = Q(channel__in=ONLINE_CHANNELS)
+    counts = {
+        "created": Count("pk"),
+        "visited": Count("pk", filter=Q(has_visit=True)),
+        "won": Count("pk", filter=Q(status=LeadStatus.WON)),
+        "online": Count("pk", filter=online),
+        "online_in_time": Count("pk", filter=online & Q(
+            first_touch_at__isnull=False, first_touch_at__lte=F("created_at") + within)),
+    }
+    leads = (Lead.objects.filter(_in("created_at", periods[0]), store=store)
+             .annotate(has_visit=has_visit))
+    if len(periods) == 1:
+        return [leads.aggregate(**counts)]
+    # The last day's leads are a group of the period's (grouped, not counted twice with a
+    # filter each): every lead's visits are probed once.
+    rows = (leads.annotate(part=ExpressionWrapper(_in("created_at", periods[1]),
+                                                  output_field=BooleanField()))
+            .values("part").order_by().annotate(**counts))
+    period, part = dict.fromkeys(counts, 0), dict.fromkeys(counts, 0)
+    for row in rows:
+        for name in counts:
+            period[name] += row[name]
+            if row["part"]:
+                part[name] += row[name]
+    return [period, part]
+
+
+def _invitation_show_rates(store: Store, periods: list[Period]) -> list[Rate]:
+    rows = _split("expected_at", periods, {
+        "due": ("pk", None), "arrived": ("pk", Q(status=InvitationStatus.ARRIVED)),
+    }, Invitation.objects.filter(store=store, status__in=DUE_STATUSES))
+    return [Rate(row["arrived"], row["due"]) for row in rows]
+
+
+def _test_drive_rates(store: Store, periods: list[Period]) -> list[Rate]:
     tz = store.tzinfo
+    period = periods[0]
     first_visits = list(
         Visit.objects.filter(store=store, first_visit=True, arrived_at__gte=period.start,
                              arrived_at__lt=period.end)
@@ -235,17 +294,25 @@ def _test_drive_rate(store: Store, period: Period) -> Rate:
         if visit_id:
             by_visit.add(visit_id)
         by_customer_day.add((customer_id, (started_at or slot_start).astimezone(tz).date()))
-    driven = sum(
-        1 for pk, customer_id, arrived_at in first_visits
-        if pk in by_visit
-        or (customer_id and (customer_id, arrived_at.astimezone(tz).date()) in by_customer_day))
-    return Rate(driven, len(first_visits))
+    rates = []
+    for part in periods:
+        visits = [(pk, customer_id, arrived_at) for pk, customer_id, arrived_at in first_visits
+                  if part.start <= arrived_at < part.end]
+        driven = sum(
+            1 for pk, customer_id, arrived_at in visits
+            if pk in by_visit
+            or (customer_id
+                and (customer_id, arrived_at.astimezone(tz).date()) in by_customer_day))
+        rates.append(Rate(driven, len(visits)))
+    return rates
 
 
 def _activation_rate(store: Store, now: dt.datetime) -> Rate:
+    # The store's open rows only, read from the (store, status, follow_up_due_at) index
+    # alone: every column counted is in it (status is never null; the id is not in it).
     counts = Lead.objects.filter(store=store, status__in=OPEN_STATUSES).aggregate(
-        open=Count("pk"),
-        meeting=Count("pk", filter=Q(status__in=ACTIVE_STATUSES) & (
+        open=Count("status"),
+        meeting=Count("status", filter=Q(status__in=ACTIVE_STATUSES) & (
             Q(follow_up_due_at__isnull=True) | Q(follow_up_due_at__gte=now))),
     )
     return Rate(counts["meeting"], counts["open"])
@@ -258,11 +325,16 @@ def _slow_stock(store: Store, last_day: dt.date) -> int:
     ).count()
 
 
-def _complaint_sla(store: Store, period: Period, now: dt.datetime) -> Rate:
+def _complaint_slas(store: Store, periods: list[Period], now: dt.datetime) -> list[Rate]:
+    period = periods[0]
     complaints = list(Complaint.objects.filter(
         store=store, received_at__gte=period.start, received_at__lt=period.end))
-    met = sum(1 for c in complaints if complaint_met_all_deadlines(c, now) is True)
-    return Rate(met, len(complaints))
+    rates = []
+    for part in periods:
+        mine = [c for c in complaints if part.start <= c.received_at < part.end]
+        met = sum(1 for c in mine if complaint_met_all_deadlines(c, now) is True)
+        rates.append(Rate(met, len(mine)))
+    return rates
 
 
 # --- Activity per consultant (targets, meetings, ranking) ---------------------------------
@@ -294,45 +366,66 @@ def activity_by_consultant(*, store: Store, first_day: dt.date,
                            last_day: dt.date | None = None) -> dict[int | None, Activity]:
     """Per consultant id (None: nobody's, e.g. pool leads or walk-ins not yet served): the
     period's activity. Five grouped queries, whatever the number of consultants."""
-    period = period_for(store, first_day, last_day or first_day)
-    rows: dict[int | None, Activity] = defaultdict(Activity)
-    in_period = {"gte": period.start, "lt": period.end}
-    for consultant, walk_ins, first in (
-            Visit.objects.filter(store=store, arrived_at__gte=in_period["gte"],
-                                 arrived_at__lt=in_period["lt"])
-            .values("consultant").order_by()
-            .annotate(n=Count("pk"), first=Count("pk", filter=Q(first_visit=True)))
-            .values_list("consultant", "n", "first")):
-        rows[consultant].walk_ins, rows[consultant].first_visits = walk_ins, first
-    for consultant, deals, value_added in (
-            Contract.objects.filter(store=store, signed_at__gte=in_period["gte"],
-                                    signed_at__lt=in_period["lt"])
-            .values("consultant").order_by()
-            .annotate(n=Count("pk"), value=Coalesce(
-                Sum(F("packages_total") + F("accessories_total")), ZERO))
-            .values_list("consultant", "n", "value")):
-        rows[consultant].deals = deals
-        rows[consultant].value_added = Decimal(value_added).quantize(ZERO)
-    for consultant, n in (
-            TestDrive.objects.filter(store=store, status__in=DRIVEN_STATUSES,
-                                     slot_start__gte=in_period["gte"],
-                                     slot_start__lt=in_period["lt"])
-            .values("consultant").order_by().annotate(n=Count("pk"))
-            .values_list("consultant", "n")):
-        rows[consultant].test_drives = n
-    for consultant, n in (
-            Invitation.objects.filter(store=store, created_at__gte=in_period["gte"],
-                                      created_at__lt=in_period["lt"])
-            .values("consultant").order_by().annotate(n=Count("pk"))
-            .values_list("consultant", "n")):
-        rows[consultant].invitations = n
-    for owner, n in (
-            Lead.objects.filter(store=store, created_at__gte=in_period["gte"],
-                                created_at__lt=in_period["lt"])
-            .values("owner").order_by().annotate(n=Count("pk"))
-            .values_list("owner", "n")):
-        rows[owner].new_leads = n
-    return dict(rows)
+    return _activity(store=store, first_day=first_day, last_day=last_day or first_day,
+                     with_last_day=False)[0]
+
+
+def activity_span(*, store: Store, first_day: dt.date, last_day: dt.date
+                  ) -> tuple[dict[int | None, Activity], dict[int | None, Activity]]:
+    """(the activity of `last_day` alone, the activity of `first_day` … `last_day`) per
+    consultant id, in the five queries of one `activity_by_consultant` (the meetings' day
+    beside the month to date)."""
+    period, day = _activity(store=store, first_day=first_day, last_day=last_day,
+                            with_last_day=True)
+    return day, period
+
+
+def _activity(*, store: Store, first_day: dt.date, last_day: dt.date,
+              with_last_day: bool) -> list[dict[int | None, Activity]]:
+    periods = [period_for(store, first_day, last_day)]
+    if with_last_day:
+        periods.append(period_for(store, last_day, last_day))
+    rows: list[dict[int | None, Activity]] = [defaultdict(Activity) for _ in periods]
+
+    def grouped(queryset, field: str, by: str, **counts):
+        """`counts` (name: aggregate factory of a filter) per `by`, for each period."""
+        aggregates = {}
+        for n, period in enumerate(periods):
+            within = _in(field, period) if n else Q()
+            for name, make in counts.items():
+                aggregates[f"{name}_{n}"] = make(within)
+        for row in (queryset.filter(_in(field, periods[0])).values(by).order_by()
+                    .annotate(**aggregates)):
+            for n in range(len(periods)):
+                values = {name: row[f"{name}_{n}"] for name in counts}
+                if any(values.values()):
+                    yield n, row[by], values
+
+    def count(extra: Q | None = None):
+        return lambda within: Count("pk", filter=within & (extra or Q()))
+
+    def value_added(within: Q):
+        return Coalesce(Sum(F("packages_total") + F("accessories_total"), filter=within), ZERO)
+
+    for n, consultant, v in grouped(Visit.objects.filter(store=store), "arrived_at",
+                                    "consultant", n=count(),
+                                    first=count(Q(first_visit=True))):
+        rows[n][consultant].walk_ins, rows[n][consultant].first_visits = v["n"], v["first"]
+    for n, consultant, v in grouped(Contract.objects.filter(store=store), "signed_at",
+                                    "consultant", n=count(), value=value_added):
+        rows[n][consultant].deals = v["n"]
+        rows[n][consultant].value_added = Decimal(v["value"]).quantize(ZERO)
+    for n, consultant, v in grouped(
+            TestDrive.objects.filter(store=store, status__in=DRIVEN_STATUSES), "slot_start",
+            "consultant", n=count()):
+        rows[n][consultant].test_drives = v["n"]
+    for n, consultant, v in grouped(Invitation.objects.filter(store=store), "created_at",
+                                    "consultant", n=count()):
+        rows[n][consultant].invitations = v["n"]
+    for n, owner, v in grouped(Lead.objects.filter(store=store), "created_at", "owner",
+                               n=count()):
+        rows[n][owner].new_leads = v["n"]
+    return [dict(r) for r in rows]
 
 
 def store_activity(activity: dict[int | None, Activity]) -> Activity:

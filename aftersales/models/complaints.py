@@ -84,6 +84,10 @@ class Complaint(models.Model):
             models.Index(fields=["customer", "-received_at"], name="complaint_customer_idx"),
             # The list (the store's, newest first).
             models.Index(fields=["store", "-received_at"], name="complaint_store_recent_idx"),
+            # The board's "closed lately": a range of the closed ones, not the store's
+            # whole history of closed complaints.
+            models.Index(fields=["store", "-closed_at"], condition=Q(status="closed"),
+                         name="complaint_closed_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,6 +19,8 @@ from reports.metrics import Activity, activity_by_consultant, store_activity
 from reports.models import ClosedDay, ReportSettings, Target
 
 TARGET_BOARD_QUERIES = 4 + 5  # settings, closed days, targets, consultants + activity
+# Given the month's activity (`activity=`, from `activity_span`): the four alone.
+TARGET_BOARD_QUERIES_GIVEN_ACTIVITY = 4
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -126,9 +128,12 @@ def _lines(activity: Activity, targets: dict[str, Decimal], pace: Pace) -> list[
                        pace=pace) for metric in TargetMetric.values]
 
 
-def target_board(*, store: Store, day: dt.date) -> TargetBoard:
+def target_board(*, store: Store, day: dt.date,
+                 activity: dict[int | None, Activity] | None = None) -> TargetBoard:
     """Month to date through the end of the store's `day`, against the month's targets.
-    A fixed number of queries (TARGET_BOARD_QUERIES) whatever the number of consultants."""
+    A fixed number of queries (TARGET_BOARD_QUERIES) whatever the number of consultants.
+    `activity`: the month's activity through `day` when the caller has it already (the
+    meetings read it with the day's, `reports.metrics.activity_span`)."""
     settings = report_settings_of(store)
     pace = pace_of(store=store, day=day, settings=settings)
     per_user: dict[int | None, dict[str, Decimal]] = {}
@@ -137,7 +142,9 @@ def target_board(*, store: Store, day: dt.date) -> TargetBoard:
         per_user.setdefault(consultant_id, {})[metric] = value
     consultants = list(User.objects.filter(store=store, role=Role.CONSULTANT, is_active=True)
                        .select_related("team").order_by("team__name", "name", "username"))
-    activity = activity_by_consultant(store=store, first_day=month_start(day), last_day=day)
+    if activity is None:
+        activity = activity_by_consultant(store=store, first_day=month_start(day),
+                                          last_day=day)
     return TargetBoard(
         day=day, pace=pace,
         team=_lines(store_activity(activity), per_user.get(None, {}), pace),

@@ -21,7 +21,9 @@ def test_benchmark_measures_every_report_and_rolls_back(settings, store, manager
     rows = [line.split(" | ") for line in out.getvalue().splitlines() if line.startswith("| ")]
     assert [cells[0].lstrip("| ") for cells in rows[2:]] == [
         "§3 figures, one day", "§3 figures, month to date", "Morning board (computed)",
-        "Evening board (computed)", "Morning meeting page (manager)",
+        "Evening board (computed)", "Store overview (computed)",
+        "Complaint board (computed)", "Delivery calendar (computed)",
+        "Morning meeting page (manager)",
         "Evening meeting page (manager)", "Wall panel, first poll (200)",
         "Wall panel, unchanged poll (304)", "Daily report PDF (render only)"]
     statements = {cells[0].lstrip("| "): int(cells[1]) for cells in rows[2:]}

@@ -466,11 +466,11 @@ def _busy_store(store, manager, count: int):
 def test_morning_board_query_count(store, manager, count, django_assert_num_queries):
     _busy_store(store, manager, count)
 
-    with django_assert_num_queries(41):
+    with django_assert_num_queries(28):
         board = morning_board(store=store, day=DAY, now=at(store, DAY, 8))
         rows = [(p.total, [str(k.customer) for k in board.key_customers]) for p in board.plans]
 
-    assert MORNING_BOARD_QUERIES == 41
+    assert MORNING_BOARD_QUERIES == 28
     assert len(rows) == count
     assert len(board.key_customers) == 3 * count
     assert len(board.notes) == count
@@ -480,7 +480,7 @@ def test_morning_board_query_count(store, manager, count, django_assert_num_quer
 def test_evening_board_query_count(store, manager, count, django_assert_num_queries):
     _busy_store(store, manager, count)
 
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(25):
         board = evening_board(store=store, day=DAY, now=at(store, DAY, 19))
         shown = ([str(i.lead.customer) for i in board.invitations_tomorrow]
                  + [str(d.vehicle.trim) for d in board.test_drives_tomorrow]
@@ -488,7 +488,7 @@ def test_evening_board_query_count(store, manager, count, django_assert_num_quer
                  + [str(v.trim) for v in board.oldest_stock]
                  + [str(n.author) for n in board.notes])
 
-    assert EVENING_BOARD_QUERIES == 30
+    assert EVENING_BOARD_QUERIES == 25
     assert len(board.consultants_day) == count
     assert len(shown) == 3 * count + min(count, 10) + count
 

@@ -1,5 +1,6 @@
 """Measure the reports on a store's real data (issue 13: the morning meeting on
-`seed_demo --scale large`, the cost of an unchanged wall-screen poll, the daily PDF).
+`seed_demo --scale large`, the cost of an unchanged wall-screen poll, the daily PDF; issue
+15: the manager's store overview, the complaint board and the delivery calendar).
 
     python manage.py benchmark_reports [--store DEMO] [--day YYYY-MM-DD] [--runs 5] [--force]
 
@@ -21,11 +22,15 @@ from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from aftersales.selectors.complaints import complaint_board
 from dealership.enums import Role
 from dealership.models import Store, User
+from delivery.selectors.handover import delivery_calendar_for_user
 from reports.documents import daily_report_pdf
 from reports.metrics import store_figures
+from reports.selectors.home import store_overview_for
 from reports.selectors.meetings import evening_board, morning_board
 from reports.services.kiosk import kiosk_link_create
 
@@ -47,7 +52,8 @@ def measure(run: Callable[[], object], runs: int) -> tuple[int, float, object]:
 
 
 class Command(BaseCommand):
-    help = "Time the §3 figures, the meetings, a wall-screen poll and the daily PDF."
+    help = ("Time the §3 figures, the meetings, the store overview and the boards, a "
+            "wall-screen poll and the daily PDF.")
 
     def add_arguments(self, parser):
         parser.add_argument("--store", default="DEMO")
@@ -87,6 +93,11 @@ class Command(BaseCommand):
                 store=shop, first_day=today.replace(day=1), last_day=today))
             row("Morning board (computed)", lambda: morning_board(store=shop, day=today))
             board = row("Evening board (computed)", lambda: evening_board(store=shop, day=today))
+            row("Store overview (computed)", lambda: store_overview_for(user=manager))
+            row("Complaint board (computed)", lambda: complaint_board(
+                user=manager, filters={}, now=timezone.now()))
+            row("Delivery calendar (computed)", lambda: delivery_calendar_for_user(
+                user=manager, day=today))
             host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS
                          if h not in ("*", ".")), "localhost")
             client = Client(HTTP_HOST=host, raise_request_exception=False)

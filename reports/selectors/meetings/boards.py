@@ -23,7 +23,7 @@ from reports.metrics import (
 )
 from reports.models import MeetingNote
 from reports.selectors.targets import (
-    TARGET_BOARD_QUERIES,
+    TARGET_BOARD_QUERIES_GIVEN_ACTIVITY,
     TargetBoard,
 )
 from showroom.enums import HOLDING_TEST_DRIVE_STATUSES
@@ -40,12 +40,16 @@ TWO_PLACES = Decimal("0.01")
 # The most overdue follow-ups listed per consultant (all of them are counted): a book of
 # thousands of overdue leads must not be loaded to be counted.
 FOLLOW_UP_ROWS = 5
-# Two store_figures, an activity, a target board; channels, five plan lists (and the
-# follow-ups' counts), notes, deals.
-MORNING_BOARD_QUERIES = 2 * FIGURES_QUERIES + 5 + TARGET_BOARD_QUERIES + 1 + 6 + 1 + 1
-# store_figures, a target board, the day's activity; notes, three plan lists, oldest stock,
-# the two counts of the turnover.
-EVENING_BOARD_QUERIES = FIGURES_QUERIES + TARGET_BOARD_QUERIES + 5 + 1 + 3 + 1 + 2
+# The figures of yesterday and of the 30 days ending yesterday (one store_figures_span),
+# the activity of yesterday and of the month (one activity_span, 5) and the rest of a
+# target board; channels, five plan lists (the follow-ups: their counts, the most overdue
+# ids, those leads), notes, deals.
+MORNING_BOARD_QUERIES = (FIGURES_QUERIES + 5 + TARGET_BOARD_QUERIES_GIVEN_ACTIVITY
+                         + 1 + 7 + 1 + 1)
+# store_figures; the day's and the month's activity (one activity_span, 5) and the rest of
+# a target board; notes, three plan lists, oldest stock, the two counts of the turnover.
+EVENING_BOARD_QUERIES = (FIGURES_QUERIES + 5 + TARGET_BOARD_QUERIES_GIVEN_ACTIVITY
+                         + 1 + 3 + 1 + 2)
 
 
 

@@ -15,7 +15,7 @@ from leads.selectors.periods import period_for
 from reports.enums import MeetingKind
 from reports.metrics import (
     Activity,
-    activity_by_consultant,
+    activity_span,
     store_activity,
     store_figures,
 )
@@ -34,6 +34,7 @@ from reports.selectors.meetings.boards import (
 from reports.selectors.meetings.notes import meeting_notes
 from reports.selectors.targets import (
     TargetLine,
+    month_start,
     target_board,
 )
 
@@ -45,8 +46,10 @@ def evening_board(*, store: Store, day: dt.date, now: dt.datetime | None = None)
     now = now or timezone.now()
     tomorrow = day + dt.timedelta(days=1)
     figures = store_figures(store=store, first_day=day, now=now)
-    month = target_board(store=store, day=day)
-    activity = activity_by_consultant(store=store, first_day=day)
+    # The day is the last of the month to date: both are read in one set of queries.
+    activity, month_activity = activity_span(store=store, first_day=month_start(day),
+                                             last_day=day)
+    month = target_board(store=store, day=day, activity=month_activity)
     team_activity = store_activity(activity)
     total_days = month.pace.total
     return EveningBoard(

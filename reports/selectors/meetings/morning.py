@@ -20,8 +20,8 @@ from reports.enums import MeetingKind
 from reports.metrics import (
     Figures,
     Rate,
-    activity_by_consultant,
-    store_figures,
+    activity_span,
+    store_figures_span,
 )
 from reports.selectors.meetings.boards import (
     AVERAGE_DAYS,
@@ -39,6 +39,7 @@ from reports.selectors.meetings.boards import (
 )
 from reports.selectors.meetings.notes import meeting_notes
 from reports.selectors.targets import (
+    month_start,
     target_board,
 )
 
@@ -49,11 +50,14 @@ def morning_board(*, store: Store, day: dt.date, now: dt.datetime | None = None)
     (activation); the plan is the rows of `day` whatever the hour."""
     now = now or timezone.now()
     yesterday = day - dt.timedelta(days=1)
-    figures = store_figures(store=store, first_day=yesterday, now=now)
-    average = store_figures(store=store, first_day=yesterday - dt.timedelta(days=AVERAGE_DAYS - 1),
-                            last_day=yesterday, now=now)
-    activity = activity_by_consultant(store=store, first_day=yesterday)
-    targets = target_board(store=store, day=yesterday)
+    # Yesterday is the last day of both the 30-day average and the month to date: each
+    # pair is read in one set of queries.
+    figures, average = store_figures_span(
+        store=store, first_day=yesterday - dt.timedelta(days=AVERAGE_DAYS - 1),
+        last_day=yesterday, now=now)
+    activity, month = activity_span(store=store, first_day=month_start(yesterday),
+                                    last_day=yesterday)
+    targets = target_board(store=store, day=yesterday, activity=month)
     consultants = [row.consultant for row in targets.consultants]
     plans = _plans(store=store, day=day, consultants=consultants)
     since = yesterday - dt.timedelta(days=NO_DEAL_DAYS - 1)
@@ -107,8 +111,13 @@ def _plans(*, store: Store, day: dt.date, consultants: list[User]) -> list[Consu
         plans[owner].follow_up_count = count
     most_overdue = Window(RowNumber(), partition_by=[F("owner")],
                           order_by=[F("follow_up_due_at").asc(), F("pk").asc()])
-    for lead in (due.annotate(rank=most_overdue).filter(rank__lte=FOLLOW_UP_ROWS)
-                 .select_related("customer").order_by("follow_up_due_at", "pk")):
+    # The ranking reads the due rows from the index alone; then only the few listed are
+    # read with their customers (as one query, the planner would size the join by every
+    # due row and join them all to the customers).
+    listed = list(due.annotate(rank=most_overdue).filter(rank__lte=FOLLOW_UP_ROWS)
+                  .values_list("pk", flat=True))
+    for lead in (Lead.objects.filter(pk__in=listed).select_related("customer")
+                 .order_by("follow_up_due_at", "pk")):
         plans[lead.owner_id].follow_ups.append(lead)
     for invitation in _invitations(store=store, day=day).filter(consultant__in=ids):
         plans[invitation.consultant_id].invitations.append(invitation)
