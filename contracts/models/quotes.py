@@ -55,6 +55,8 @@ class Quote(models.Model):
         indexes = [
             models.Index(fields=["store", "status", "-updated_at"], name="quote_store_status_idx"),
             models.Index(fields=["consultant", "-updated_at"], name="quote_consultant_idx"),
+            # The quote list's order: a page is read off the store's latest changes.
+            models.Index(fields=["store", "-updated_at", "-id"], name="quote_list_idx"),
         ]
 
     def __str__(self) -> str:

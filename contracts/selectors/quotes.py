@@ -15,6 +15,7 @@ from contracts.models import (
     ValuePackage,
 )
 from contracts.permissions import customer_scope_q
+from contracts.selectors.contracts import in_own_store
 from dealership.enums import StockStatus
 from dealership.models import Colour, Customer, StockVehicle, Store, Trim, User
 from leads.models import Lead
@@ -35,7 +36,7 @@ def quote_list_for_user(*, user: User, params) -> tuple:
     shows joined in."""
     from contracts.filters import QuoteFilter
 
-    base = quote_scope_for_user(user).select_related(
+    base = in_own_store(quote_scope_for_user(user), user).select_related(
         "customer", "consultant", "current_version__trim__series__brand",
         "current_version__colour",
     ).order_by("-updated_at", "-id")

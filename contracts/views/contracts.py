@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -64,9 +63,9 @@ from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
 from dealership.models import User
 from dealership.money import ZERO
+from dealership.pagination import paginate
 from dealership.permissions import can_view_full_pii, role_required
 
-PAGE_SIZE = 25
 LIST = "contracts/contract_list.html"
 DETAIL = "contracts/contract_detail.html"
 EDIT = "contracts/contract_edit.html"
@@ -81,7 +80,7 @@ CLOSE_ROLES = (*CONTRACT_WRITE_ROLES, Role.FINANCE)
 @role_required(*CONTRACT_VIEW_ROLES)
 def contract_list(request: HttpRequest) -> HttpResponse:
     filterset, contracts = contract_list_for_user(user=request.user, params=request.GET)
-    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(contracts, request.GET)
     filtered = any(request.GET.get(name) for name in filterset.filters)
     # Only the filter form swaps the rows; another htmx request (a history restore) gets
     # the page.

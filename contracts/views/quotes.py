@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -43,6 +42,7 @@ from contracts.services import quotes as services
 from dealership.exports import CHUNK_SIZE, csv_response, csv_stamp
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
+from dealership.pagination import paginate
 from dealership.permissions import role_required
 from dealership.selectors import customer_get_for_user
 
@@ -50,7 +50,6 @@ LIST = "contracts/quote_list.html"
 BUILDER = "contracts/quote_form.html"
 DETAIL = "contracts/quote_detail.html"
 VERSION = "contracts/quote_version.html"
-PAGE_SIZE = 25
 
 
 # --- List ---------------------------------------------------------------------------------
@@ -59,7 +58,7 @@ PAGE_SIZE = 25
 @role_required(*QUOTE_VIEW_ROLES)
 def quote_list(request: HttpRequest) -> HttpResponse:
     filterset, quotes = quote_list_for_user(user=request.user, params=request.GET)
-    page = Paginator(quotes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(quotes, request.GET)
     return render(request, partial_template(request, LIST, "quote-rows"),
                   {"filter": filterset, "page": page, "statuses": QuoteStatus})
 

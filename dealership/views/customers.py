@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from dealership.enums import Role
 from dealership.exports import CHUNK_SIZE, csv_response, csv_stamp
 from dealership.forms import CustomerForm, apply_service_errors
 from dealership.htmx import partial_template
+from dealership.pagination import paginate
 from dealership.permissions import (
     CUSTOMER_ROLES,
     can_create_customer,
@@ -31,15 +31,13 @@ from dealership.services.customers import (
     customer_update,
 )
 
-PAGE_SIZE = 25
-
 
 @require_safe
 @vary_on_headers("HX-Request")
 @role_required(*CUSTOMER_ROLES)
 def customer_list(request: HttpRequest) -> HttpResponse:
     filterset, customers = customer_list_for_user(user=request.user, params=request.GET)
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(customers, request.GET)
     context = {"filter": filterset, "page": page,
                "can_create": can_create_customer(request.user)}
     return render(request,

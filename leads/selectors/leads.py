@@ -57,14 +57,19 @@ def with_overdue(leads: QuerySet[Lead], now: dt.datetime) -> QuerySet[Lead]:
     ))
 
 
+LIST_ORDER = (F("open").desc(), F("follow_up_due_at").asc(nulls_last=True), F("created_at").desc(),
+              F("id").desc())
+
+
 def _rows(user: User, now: dt.datetime) -> QuerySet[Lead]:
     """What a list row shows, joined in: customer, owner, campaign; open leads first, then
-    the most urgent due date."""
-    closed = Case(When(status__in=CLOSED_STATUSES, then=Value(1)), default=Value(0))
+    the most urgent due date, the newest. The order is `lead_list_idx`'s (the store's list)
+    and `lead_owner_list_idx`'s (a consultant's), so a page reads its rows off the index
+    instead of sorting the store's history; the pk ends it for keyset pages."""
     return (
         with_overdue(lead_scope_for_user(user), now)
         .select_related("customer", "owner", "campaign")
-        .order_by(closed, F("follow_up_due_at").asc(nulls_last=True), "-created_at", "-id")
+        .order_by(*LIST_ORDER)
     )
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from dealership.enums import Role
 from dealership.exports import CHUNK_SIZE, csv_response, csv_stamp
 from dealership.forms import apply_service_errors
 from dealership.htmx import partial_template
+from dealership.pagination import paginate
 from dealership.permissions import role_required
 from leads.enums import Channel, Grade, LeadStatus, LostRequestStatus
 from leads.forms.leads import GradeForm, LeadCaptureForm, LostRequestForm, ReassignForm, TouchForm
@@ -54,7 +54,6 @@ from leads.services import (
     lead_request_lost,
 )
 
-PAGE_SIZE = 25
 DETAIL = "leads/lead_detail.html"
 # The detail page's panels an htmx request may ask for by their id.
 DETAIL_PARTIALS = ("lead-facts", "timeline", "grade-panel", "follow-up-form", "lost-panel",
@@ -67,7 +66,7 @@ DETAIL_PARTIALS = ("lead-facts", "timeline", "grade-panel", "follow-up-form", "l
 @role_required(*LEAD_ROLES)
 def lead_list(request: HttpRequest) -> HttpResponse:
     filterset, leads = lead_list_for_user(user=request.user, params=request.GET)
-    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(leads, request.GET)
     context = {"filter": filterset, "page": page, "can_export": can_export_leads(request.user),
                "can_capture": can_capture_lead(request.user),
                "can_work": request.user.role in (Role.CONSULTANT, Role.SUPERVISOR,
