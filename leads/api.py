@@ -74,7 +74,8 @@ def _key_from_request(request: HttpRequest) -> ApiKey | None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 200:
         return None
-    return (ApiKey.objects.select_related("store")
+    # The store's lead policy comes along: the new lead's first-contact deadline needs it.
+    return (ApiKey.objects.select_related("store__lead_policy")
             .filter(key_hash=hash_api_key(token), revoked_at__isnull=True,
                     store__is_active=True).first())
 

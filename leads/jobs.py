@@ -47,7 +47,11 @@ from leads.enums import (
 )
 from leads.messaging import PURPOSE_REACTIVATION, counted_messages, message_render
 from leads.models import Lead, LeadEvent, LeadPolicy, Notification, OutboundMessage, Task
-from leads.services.routing import lead_route
+from leads.services.routing import (
+    lead_route,
+    routing_loads_reconcile,
+    routing_loads_refresh,
+)
 
 BATCH_SIZE = 1000
 # A daily job stops after this many full batches; whatever is left waits for the next run.
@@ -253,6 +257,8 @@ def _reassign_untouched(now: dt.datetime) -> int:
                       "from_owner": owner_id, "to_owner": to.pk, "notified": [to.pk]})
             Notification.objects.create(store_id=row["store_id"], user=to, lead_id=row["pk"],
                                         kind=EventKind.SLA_REASSIGNED, created_at=now)
+            # lead_route counted the lead in the new owner's load; the old owner loses it.
+            routing_loads_refresh(owner_ids=(owner_id,))
             moved += 1
     return moved
 
@@ -319,7 +325,7 @@ def _make_dormant_batch(now: dt.datetime) -> int:
 
 def make_dormant(now: dt.datetime) -> int:
     """Active leads untouched (or, never touched, created) longer than the store's days
-    fall dormant."""
+    fall dormant. (A dormant lead is still open: no consultant's open-lead load changes.)"""
     ensure_policies()
     return _in_batches(lambda: _make_dormant_batch(now))
 
@@ -428,11 +434,14 @@ def _recycle_batch(now: dt.datetime) -> int:
                             "days": row["days"]})
             for row in rows
         ])
+        routing_loads_refresh(owner_ids={row["owner_id"] for row in rows})
     return len(rows)
 
 
 def recycle_to_pool(now: dt.datetime) -> int:
-    """Dormant leads past the store's pool days leave their owner for the store's pool."""
+    """Dormant leads past the store's pool days leave their owner for the store's pool;
+    each batch refreshes the open-lead loads of the owners it took leads from, in one
+    statement."""
     ensure_policies()
     return _in_batches(lambda: _recycle_batch(now))
 
@@ -441,3 +450,11 @@ def daily_lead_housekeeping(now: dt.datetime) -> dict[str, int]:
     """The nightly run: dormancy, then reactivation of the dormant, then the pool."""
     return {"dormant": make_dormant(now), "reactivation": queue_reactivation(now),
             "pooled": recycle_to_pool(now)}
+
+
+# --- 6. Routing loads -------------------------------------------------------------------------
+def reconcile_routing_loads(now: dt.datetime) -> int:
+    """Every consultant's open-lead load recomputed in one statement: the services keep it,
+    this is the nightly safety net. Returns how many loads were wrong (0 on a second run).
+    (`now` for the jobs' common signature; the count is of the present.)"""
+    return routing_loads_reconcile()

@@ -20,6 +20,7 @@ from leads.enums import (
     MessageStatus,
 )
 from leads.models import ConsentChange, Lead, LeadEvent, LostRequest, OutboundMessage, Task, Touch
+from leads.services.routing import routing_loads_refresh
 
 # Messages the outbox would still send: queued, or failed and due for another try.
 UNSENT_STATUSES = (MessageStatus.QUEUED, MessageStatus.FAILED)
@@ -49,14 +50,16 @@ def leads_export(customer: Customer) -> dict[str, list[dict[str, Any]]]:
 
 def leads_anonymise(customer_ids: Sequence[int]) -> None:
     """Free text about the customers goes, their open leads are closed (nobody works a
-    placeholder) and nothing is ever sent to them: unsent messages are suppressed and the
-    text of every message is removed."""
+    placeholder, and their owners' open-lead loads drop) and nothing is ever sent to them:
+    unsent messages are suppressed and the text of every message is removed."""
     now = timezone.now()
     leads = Lead.objects.filter(customer_id__in=customer_ids)
     on_leads = {"lead__customer_id__in": customer_ids}
-    leads.filter(status__in=OPEN_STATUSES).update(
-        status=LeadStatus.LOST, lost_reason=LostReason.OTHER, closed_at=now,
-        follow_up_due_at=None, next_follow_up_on=None)
+    open_leads = leads.filter(status__in=OPEN_STATUSES)
+    owners = set(open_leads.exclude(owner=None).values_list("owner_id", flat=True))
+    open_leads.update(status=LeadStatus.LOST, lost_reason=LostReason.OTHER, closed_at=now,
+                      follow_up_due_at=None, next_follow_up_on=None)
+    routing_loads_refresh(owner_ids=owners)
     leads.update(note="")
     LeadEvent.objects.filter(**on_leads).update(note="")
     Touch.objects.filter(**on_leads).update(note="")

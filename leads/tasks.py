@@ -34,6 +34,11 @@ def daily_lead_housekeeping_task() -> dict[str, int]:
     return jobs.daily_lead_housekeeping(timezone.now())
 
 
+@shared_task(name="leads.reconcile_routing_loads", time_limit=600, soft_time_limit=540)
+def reconcile_routing_loads_task() -> int:
+    return jobs.reconcile_routing_loads(timezone.now())
+
+
 @shared_task(name="leads.send_outbox", time_limit=120, soft_time_limit=100)
 def send_outbox_task(*, limit: int = OUTBOX_BATCH) -> dict[str, int]:
     # Stop claiming after OUTBOX_BUDGET seconds: the next beat tick carries on, and a

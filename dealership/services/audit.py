@@ -25,10 +25,14 @@ def _labelled(instance: Audited, changes: dict[str, list[Any]]) -> dict[str, lis
     for name, (old, new) in changes.items():
         field = instance._meta.get_field(name)
         if field.is_relation:
-            related = field.related_model._default_manager
-            labels = {
-                obj.pk: str(obj) for obj in related.filter(pk__in=[v for v in (old, new) if v])
-            }
+            # The related row the instance holds already (e.g. the owner it was created
+            # with) is not read again.
+            cached = field.get_cached_value(instance, None)
+            labels = {cached.pk: str(cached)} if cached is not None else {}
+            unknown = [v for v in (old, new) if v and v not in labels]
+            if unknown:
+                related = field.related_model._default_manager
+                labels.update((obj.pk, str(obj)) for obj in related.filter(pk__in=unknown))
             old = {"id": old, "label": labels.get(old, "")} if old else None
             new = {"id": new, "label": labels.get(new, "")} if new else None
         out[name] = [old, new]

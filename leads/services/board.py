@@ -22,7 +22,7 @@ from leads.permissions import (
     can_reassign_book,
     can_set_on_duty,
 )
-from leads.services.routing import book_reassign, lead_assign
+from leads.services.routing import book_reassign, lead_assign, routing_loads_refresh
 
 CAMPAIGN_FIELDS = ("name", "channel", "starts_on", "ends_on", "budget", "note")
 POLICY_FIELDS = ("cadence_a_days", "cadence_b_days", "cadence_c_per_month",
@@ -103,8 +103,11 @@ def consultant_set_on_duty(*, actor: User, consultant: User, on_duty: bool) -> C
     if on_duty and not consultant.is_active:
         raise ValidationError(_("A consultant who has left cannot be on duty."))
     with transaction.atomic():
-        routing, _created = ConsultantRouting.objects.select_for_update().get_or_create(
+        routing, created = ConsultantRouting.objects.select_for_update().get_or_create(
             user=consultant, defaults={"store_id": consultant.store_id})
+        if created:  # a consultant given leads before they were routed starts with them
+            routing_loads_refresh(owner_ids=(consultant.pk,))
+            routing.refresh_from_db(fields=["open_leads"])
         previous = routing.on_duty
         if previous != on_duty:
             routing.on_duty = on_duty

@@ -12,10 +12,10 @@ from dealership.enums import ConsentSource
 from dealership.models import Customer, Store, User
 from dealership.services.audit import audit_created
 from leads.enums import ONLINE_CHANNELS, OPEN_STATUSES, EventKind, LeadStatus
-from leads.models import Campaign, ConsentChange, Lead, LeadIntake
+from leads.models import Campaign, ConsentChange, Lead, LeadEvent, LeadIntake, LeadPolicy
 from leads.selectors.policy import policy_for
 from leads.services.events import event, grade_for, next_due, notify
-from leads.services.routing import lead_route
+from leads.services.routing import lead_route, routing_loads_refresh
 
 
 @dataclass(frozen=True)
@@ -30,19 +30,13 @@ def _intake_result(store: Store, channel: str, external_id: str) -> CaptureResul
     return CaptureResult(lead=intake.lead, duplicate=intake.duplicate) if intake else None
 
 
-def _customer_for_phone(*, store: Store, phone: str, name: str, city: str,
-                        actor: User | None) -> tuple[Customer, bool]:
-    """The store's customer with this phone, created if new. (customer, existed)."""
-    existing = Customer.objects.select_for_update().filter(store=store, phone=phone).first()
-    if existing is not None:
-        return existing, True
-    try:
-        with transaction.atomic():  # savepoint: the unique constraint decides a race
-            customer = Customer.objects.create(store=store, phone=phone, name=name, city=city)
-    except IntegrityError:
-        return Customer.objects.select_for_update().get(store=store, phone=phone), True
-    audit_created(actor=actor, instance=customer)
-    return customer, False
+def _policy(store: Store) -> LeadPolicy:
+    """The store's lead policy: the one loaded with the store when the caller had it joined
+    (the intake API reads key, store and policy in one query), else read."""
+    descriptor = Store.lead_policy
+    if descriptor.is_cached(store) and (cached := descriptor.related.get_cached_value(store)):
+        return cached
+    return policy_for(store)
 
 
 def lead_capture(
@@ -61,68 +55,100 @@ def lead_capture(
     routed (A → senior, C → junior) when the customer is new. The same
     (channel, external_id) again returns the first result and writes nothing.
 
-    Side effects: customer (new phone), lead, timeline rows, notification, intake row.
+    Side effects: customer (new phone), lead, timeline rows, notification, intake row, the
+    owner's open-lead load.
     """
+    fields = {"store": store, "actor": actor, "name": name, "phone": phone, "channel": channel,
+              "purchase_window": purchase_window, "model_interest": model_interest,
+              "budget_min": budget_min, "budget_max": budget_max, "city": city, "note": note,
+              "marketing_consent": marketing_consent, "consent_source": consent_source,
+              "external_id": external_id, "campaign": campaign, "owner": owner,
+              "created_at": created_at}
+    try:
+        with transaction.atomic():
+            return _capture(**fields)
+    except IntegrityError:
+        # A unique constraint decided a race (no savepoints on the way, so a new lead
+        # costs fewer statements): another request created this phone's customer, or
+        # recorded this external id, while this one waited for its row. That one's work is
+        # committed; this one's was rolled back whole, routing turn included.
+        pass
     if external_id and (known := _intake_result(store, channel, external_id)):
-        return known
+        return known  # the first request's answer (a replay, or the same id twice at once)
+    with transaction.atomic():
+        return _capture(**fields)  # the customer exists now: recorded as a duplicate
+
+
+def _capture(
+    *, store: Store, actor: User | None, name: str, phone: str, channel: str,
+    purchase_window: str, model_interest: str, budget_min: int | None,
+    budget_max: int | None, city: str, note: str, marketing_consent: bool,
+    consent_source: str, external_id: str, campaign: Campaign | None, owner: User | None,
+    created_at: dt.datetime | None,
+) -> CaptureResult:
     now = timezone.now()
     created_at = created_at or now
-    policy = policy_for(store)
-    with transaction.atomic():
-        customer, existed = _customer_for_phone(store=store, phone=phone, name=name,
-                                                city=city, actor=actor)
-        if marketing_consent and not customer.marketing_consent:
-            Customer.objects.filter(pk=customer.pk).update(
-                marketing_consent=True, consent_at=now,
-                consent_source=consent_source or ConsentSource.OTHER)
-            ConsentChange.objects.create(customer=customer, consent=True, actor=actor,
-                                         source=consent_source or ConsentSource.OTHER)
-        open_lead = (Lead.objects.select_for_update(of=("self",)).filter(customer=customer,
-                     status__in=OPEN_STATUSES).select_related("owner", "store")
-                     .order_by("-created_at").first()) if existed else None
-        if open_lead is not None:
-            lead = open_lead
-            event(lead, EventKind.ENQUIRY, actor=actor, note=note, channel=channel,
-                  model_interest=model_interest, purchase_window=purchase_window)
-            notify(lead, lead.owner, EventKind.ENQUIRY)
+    customer = (Customer.objects.select_for_update(of=("self",)).select_related("owner")
+                .filter(store=store, phone=phone).first())
+    existed = customer is not None
+    open_lead = (Lead.objects.select_for_update(of=("self",)).filter(customer=customer,
+                 status__in=OPEN_STATUSES).select_related("owner")
+                 .order_by("-created_at").first()) if existed else None
+    if open_lead is not None:
+        lead = open_lead
+        lead.store = store
+        event(lead, EventKind.ENQUIRY, actor=actor, note=note, channel=channel,
+              model_interest=model_interest, purchase_window=purchase_window)
+        notify(lead, lead.owner, EventKind.ENQUIRY)
+    else:
+        grade = grade_for(purchase_window)
+        keeper = customer.owner if (existed and customer.owner
+                                    and customer.owner.is_active) else None
+        owner_chosen = keeper is None and owner is not None
+        routed = keeper is None and owner is None
+        # Routing counts the lead in the chosen consultant's load; any other owner's load is
+        # refreshed below.
+        owner = keeper or owner or lead_route(store=store, grade=grade)
+        if not existed:
+            # The unique (store, phone) constraint decides a race: IntegrityError, and
+            # lead_capture starts again with the other request's customer.
+            customer = Customer.objects.create(store=store, phone=phone, name=name, city=city,
+                                               owner=owner)
+            audit_created(actor=actor, instance=customer)
+        elif owner is not None and customer.owner_id != owner.pk:
+            Customer.objects.filter(pk=customer.pk).update(owner=owner)
+        policy = _policy(store)
+        lead = Lead(
+            store=store, customer=customer, owner=owner, channel=channel,
+            campaign=campaign, purchase_window=purchase_window, grade=grade,
+            model_interest=model_interest, budget_min=budget_min, budget_max=budget_max,
+            note=note, status=LeadStatus.NEW, created_at=created_at,
+            assigned_at=now if owner else None, pooled_at=None if owner else now,
+        )
+        if channel in ONLINE_CHANNELS:
+            lead.follow_up_due_at = created_at + dt.timedelta(
+                minutes=policy.first_contact_minutes)
         else:
-            grade = grade_for(purchase_window)
-            keeper = customer.owner if (customer.owner and customer.owner.is_active) else None
-            owner_chosen = keeper is None and owner is not None
-            owner = keeper or owner or lead_route(store=store, grade=grade)
-            lead = Lead(
-                store=store, customer=customer, owner=owner, channel=channel,
-                campaign=campaign, purchase_window=purchase_window, grade=grade,
-                model_interest=model_interest, budget_min=budget_min, budget_max=budget_max,
-                note=note, status=LeadStatus.NEW, created_at=created_at,
-                assigned_at=now if owner else None, pooled_at=None if owner else now,
-            )
-            if channel in ONLINE_CHANNELS:
-                lead.follow_up_due_at = created_at + dt.timedelta(
-                    minutes=policy.first_contact_minutes)
-            else:
-                lead.follow_up_due_at = next_due(lead, policy, since=created_at)
-            lead.save()
-            if owner is not None and customer.owner_id != owner.pk:
-                Customer.objects.filter(pk=customer.pk).update(owner=owner)
-            event(lead, EventKind.CREATED, actor=actor, channel=channel, grade=grade,
-                  duplicate=existed)
-            if owner is not None:
-                event(lead, EventKind.ASSIGNED, actor=actor, to_owner=owner.pk,
-                      reason="customer" if keeper else ("chosen" if owner_chosen else "routing"))
-                notify(lead, owner, EventKind.ENQUIRY if existed else EventKind.ASSIGNED)
-        replayed = False
-        if external_id:
-            try:
-                with transaction.atomic():
-                    LeadIntake.objects.create(store=store, channel=channel, lead=lead,
-                                              external_id=external_id, duplicate=existed)
-            except IntegrityError:
-                # The same external id arrived twice at once; the first one's result stands
-                # (even though this request, waiting on the customer row, saw the first
-                # one's customer and lead and would have called itself a duplicate).
-                replayed = True
-                transaction.set_rollback(True)
-    if replayed:
-        return _intake_result(store, channel, external_id)
+            lead.follow_up_due_at = next_due(lead, policy, since=created_at)
+        lead.save()
+        events = [LeadEvent(lead=lead, kind=EventKind.CREATED, actor=actor,
+                            data={"channel": channel, "grade": grade, "duplicate": existed})]
+        if owner is not None:
+            events.append(LeadEvent(
+                lead=lead, kind=EventKind.ASSIGNED, actor=actor,
+                data={"to_owner": owner.pk, "reason": "customer" if keeper else (
+                    "chosen" if owner_chosen else "routing")}))
+            notify(lead, owner, EventKind.ENQUIRY if existed else EventKind.ASSIGNED)
+            if not routed:
+                routing_loads_refresh(owner_ids=(owner.pk,))
+        LeadEvent.objects.bulk_create(events)
+    if marketing_consent and not customer.marketing_consent:
+        Customer.objects.filter(pk=customer.pk).update(
+            marketing_consent=True, consent_at=now,
+            consent_source=consent_source or ConsentSource.OTHER)
+        ConsentChange.objects.create(customer=customer, consent=True, actor=actor,
+                                     source=consent_source or ConsentSource.OTHER)
+    if external_id:
+        LeadIntake.objects.create(store=store, channel=channel, lead=lead,
+                                  external_id=external_id, duplicate=existed)
     return CaptureResult(lead=lead, duplicate=existed)

@@ -34,6 +34,7 @@ from leads.permissions import (
 )
 from leads.selectors.policy import policy_for
 from leads.services.events import event, next_due, notify
+from leads.services.routing import routing_loads_refresh
 
 # A follow-up is agreed for the coming year at most; later than that it is no plan.
 FOLLOW_UP_HORIZON = dt.timedelta(days=365)
@@ -165,7 +166,8 @@ def lead_start_negotiation(*, lead: Lead, actor: User) -> Lead:
 
 def lead_win(*, lead: Lead, actor: User) -> Lead:
     """The customer signed (called by the contracts stage). Side effects: the lead closes
-    as won with a status row on its timeline; a lost request still waiting is returned."""
+    as won with a status row on its timeline; a lost request still waiting is returned; the
+    owner's open-lead load."""
     if not can_win_lead(actor, lead):
         raise PermissionDenied
     with transaction.atomic():
@@ -179,6 +181,7 @@ def lead_win(*, lead: Lead, actor: User) -> Lead:
         LostRequest.objects.filter(lead=locked, status=LostRequestStatus.PENDING).update(
             status=LostRequestStatus.RETURNED, decided_at=locked.closed_at,
             decision_note=_("The lead was won meanwhile."))
+        routing_loads_refresh(owner_ids=(locked.owner_id,))
     return locked
 
 
@@ -229,6 +232,7 @@ def _decide(request: LostRequest, *, actor: User, approve: bool, note: str) -> L
             locked_lead.save(update_fields=["status", "lost_reason", "closed_at"])
             event(locked_lead, EventKind.LOST_APPROVED, actor=actor, note=note,
                   reason=locked.reason)
+            routing_loads_refresh(owner_ids=(locked_lead.owner_id,))
         else:
             if not note.strip():
                 raise ValidationError({"note": _("Tell the consultant why it goes back.")})
@@ -247,7 +251,8 @@ def lead_return_lost(*, request: LostRequest, actor: User, note: str) -> LostReq
 
 
 def lead_claim(*, lead: Lead, actor: User) -> Lead:
-    """A consultant takes a lead from the store's pool. Two at once: one wins."""
+    """A consultant takes a lead from the store's pool. Two at once: one wins. Side
+    effects: the customer's owner, a timeline row, the consultant's open-lead load."""
     with transaction.atomic():
         locked = _locked(lead)
         if not can_claim_from_pool(actor, locked):
@@ -258,4 +263,5 @@ def lead_claim(*, lead: Lead, actor: User) -> Lead:
         locked.save(update_fields=["owner", "assigned_at", "pooled_at", "follow_up_due_at"])
         Customer.objects.filter(pk=locked.customer_id).update(owner=actor)
         event(locked, EventKind.CLAIMED, actor=actor, to_owner=actor.pk)
+        routing_loads_refresh(owner_ids=(actor.pk,))
     return locked
