@@ -4,6 +4,7 @@
 #   make run           migrate, seed the demo store once, serve http://127.0.0.1:8000 + Celery
 #   make test          lint, migration check, then pytest (PYTEST_ARGS="-k contracts -x" ...)
 #   make lint          ruff check, and lint-imports (the apps' layers, pyproject.toml)
+#   make bench         gunicorn benchmark, ratios to the account page (BENCH_ARGS="--no-load")
 #   make messages      compile the translation catalogues (needs Debian's gettext)
 #   make makemessages  refresh the .po files from the source
 #   make clean         remove the venv and everything generated
@@ -18,13 +19,14 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MANAGE := $(VPY) manage.py
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 # Management commands that load the settings but use no secret (i18n, migration checks):
 # with DEBUG off the settings refuse to load without a SECRET_KEY, so lend them a dummy one.
 NO_SECRET := SECRET_KEY="$${SECRET_KEY:-build-only-not-a-secret-0123456789abcdef}"
 TEST_SECRET := test-only-secret-key-not-for-production-0123456789
 
-.PHONY: help install messages makemessages run test lint clean
+.PHONY: help install messages makemessages run test lint bench clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -76,6 +78,13 @@ test: install lint messages
 	mkdir -p "$${DATA_DIR:-var}"; \
 	$(MANAGE) makemigrations --check --dry-run; \
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# Seeds the demo store only into an empty database (a no-op on any database with a store),
+# then serves it with gunicorn and measures (reports/management/commands/benchmark.py).
+bench: install messages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo --if-empty --force
+	$(MANAGE) benchmark $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles build *.egg-info .pytest_cache .ruff_cache test-results .hypothesis .import_linter_cache
