@@ -9,7 +9,14 @@ from django.db.models import Q
 from contracts.selectors.contracts import contract_scope_for_user
 from contracts.selectors.quotes import quote_scope_for_user
 from dealership.models import User
-from dealership.search import GROUP_SIZE, SearchGroup, SearchHit, SearchQuery, list_url
+from dealership.search import (
+    GROUP_SIZE,
+    SearchGroup,
+    SearchHit,
+    SearchQuery,
+    list_url,
+    name_q,
+)
 
 
 def search_quotes(user: User, query: SearchQuery) -> SearchGroup:
@@ -17,7 +24,8 @@ def search_quotes(user: User, query: SearchQuery) -> SearchGroup:
     if query.quote_id is not None:
         condition |= Q(pk=query.quote_id)
     if query.name:
-        condition |= Q(customer__name__icontains=query.name)
+        # The customer's name, on its trigram index (PostgreSQL) as the customers' search.
+        condition |= name_q(query.name, prefix="customer__")
     if not condition:
         return SearchGroup()
     quotes = (quote_scope_for_user(user).filter(condition).select_related("customer")

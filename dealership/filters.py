@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealership.enums import Role, StockStatus
 from dealership.models import Colour, Customer, Series, StockVehicle, Trim, User
-from dealership.validators import normalize_phone
+from dealership.search import customer_search_q
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -35,16 +34,8 @@ class CustomerFilter(django_filters.FilterSet):
             ).order_by("username")
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        if (condition := customer_search_q(value)) is None:
             return queryset
-        digits = "".join(ch for ch in value if ch.isdigit())
-        condition = Q(name__icontains=value)
-        if len(digits) >= 4:
-            try:
-                condition |= Q(phone=normalize_phone(value))
-            except ValidationError:  # a partial number: match its last digits
-                condition |= Q(phone__endswith=digits)
         return queryset.filter(condition)
 
 

@@ -7,6 +7,11 @@ quotes, contracts, plates), which the core may not import. So each app registers
 returns its rows already scoped to the user (store; a consultant's own customers), capped
 at `GROUP_SIZE`, in one query at most (none when the query is nothing it can look for).
 The page then costs a fixed number of queries, one per provider the user's role has.
+
+Customers are found on indexes, however many a store has (`customer_match_q`): a whole
+phone on the unique (store, phone), its last four digits on the stored `phone_last4`, a
+name on a trigram index on PostgreSQL. The lists' search boxes read their text the same way
+(`customer_search_q`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealership.enums import Role
@@ -33,6 +39,9 @@ if TYPE_CHECKING:
 GROUP_SIZE = 5
 MIN_LENGTH = 2
 MAX_LENGTH = 64
+# Digits read as a whole phone number (when valid), and the shortest tail searched.
+PHONE_MIN_DIGITS = 7
+PHONE_TAIL_DIGITS = 4
 
 _PHONE_CHARS = re.compile(r"^\+?[\d\s\-()]+$")
 # A Chinese plate: province character, the city letter, then 5 (fuel) or 6 (new energy)
@@ -56,9 +65,9 @@ class SearchQuery:
 
     text: str
     error: str | Promise = ""
-    name: str = ""            # a name (icontains): any text with a letter in it
+    name: str = ""            # a name (name_q): any text with a letter in it
     phone: str = ""           # a whole mobile number, E.164
-    phone_suffix: str = ""    # the last 4+ digits of a phone
+    phone_suffix: str = ""    # the last 4+ digits of a phone (any digits not a whole number)
     vin: str = ""             # a whole VIN (17) or its last 6+ characters, upper case
     plate: str = ""           # a plate without separators, upper case
     quote_id: int | None = None
@@ -80,13 +89,11 @@ class SearchQuery:
             # 2026-000123 is a contract's number, not a phone's or a VIN's digits.
             return cls(text=text, contract_number=text.upper(),
                        name=text if any(ch.isalpha() for ch in text) else "")
-        if _PHONE_CHARS.match(text):
-            digits = re.sub(r"\D", "", text)
-            if len(digits) >= 11:
-                with suppress(ValidationError):
-                    parts["phone"] = normalize_phone(text)
-            if "phone" not in parts and len(digits) >= 4:
-                parts["phone_suffix"] = digits
+        phone, phone_suffix = read_phone(text)
+        if phone:
+            parts["phone"] = phone
+        elif phone_suffix:
+            parts["phone_suffix"] = phone_suffix
         if _VIN.match(compact) and "phone" not in parts:
             parts["vin"] = compact
         if _PLATE.match(compact):
@@ -100,6 +107,68 @@ class SearchQuery:
     @property
     def is_searchable(self) -> bool:
         return bool(self.text) and not self.error
+
+    def customer_q(self, prefix: str = "") -> Q | None:
+        """The customers (through `prefix`, such as "customer__") this query names."""
+        return customer_match_q(name=self.name, phone=self.phone,
+                                phone_suffix=self.phone_suffix, prefix=prefix)
+
+
+def read_phone(text: str) -> tuple[str, str]:
+    """A typed text read as a phone: (the whole number in E.164, "") when it is one, ("", its
+    digits) when it is at least the last four digits of one, else ("", "")."""
+    if not _PHONE_CHARS.match(text):
+        return "", ""
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= PHONE_MIN_DIGITS:
+        with suppress(ValidationError):
+            return normalize_phone(text), ""
+    if len(digits) >= PHONE_TAIL_DIGITS:
+        return "", digits
+    return "", ""
+
+
+def name_q(name: str, *, prefix: str = "") -> Q:
+    """A name containing `name`, in a form the trigram index on PostgreSQL serves (migration
+    dealership/0007). A trigram index needs three characters in a row, so a two-character
+    text (a Chinese surname and given name, 张伟) is matched at either end of the name
+    instead of anywhere: 张伟, 张伟明 or 李张伟, each an index look-up, not a scan."""
+    if len(name) < 3:
+        return (Q(**{f"{prefix}name__istartswith": name})
+                | Q(**{f"{prefix}name__iendswith": name}))
+    return Q(**{f"{prefix}name__icontains": name})
+
+
+def customer_match_q(*, name: str = "", phone: str = "", phone_suffix: str = "",
+                     prefix: str = "") -> Q | None:
+    """Customers (through `prefix`) by name, whole phone or its tail, each an index on
+    PostgreSQL: the whole number is the unique (store, phone); a tail is the stored
+    `phone_last4` (store, phone_last4), and a longer tail is checked on those few rows.
+    None when there is nothing to look for."""
+    condition = Q()
+    if phone:
+        condition |= Q(**{f"{prefix}phone": phone})
+    if phone_suffix:
+        tail = Q(**{f"{prefix}phone_last4": phone_suffix[-PHONE_TAIL_DIGITS:]})
+        if len(phone_suffix) > PHONE_TAIL_DIGITS:
+            tail &= Q(**{f"{prefix}phone__endswith": phone_suffix})
+        condition |= tail
+    if name:
+        condition |= name_q(name, prefix=prefix)
+    return condition or None
+
+
+def customer_search_q(raw: str, *, prefix: str = "") -> Q | None:
+    """A list's search box (customers, leads, the reception desk), read once: a whole phone
+    number, or its last four digits or more, or else a name. Never a name *or* a phone:
+    digits are not looked for in names, so each search is one index look-up."""
+    text = " ".join((raw or "").split())
+    if not text:
+        return None
+    phone, phone_suffix = read_phone(text)
+    if phone or phone_suffix:
+        return customer_match_q(phone=phone, phone_suffix=phone_suffix, prefix=prefix)
+    return customer_match_q(name=text, prefix=prefix)
 
 
 @dataclass(frozen=True)
@@ -203,18 +272,9 @@ def list_url(url_name: str, **params: str) -> str:
 # --- The core's own providers: customers and stock vehicles ---------------------------------
 def search_customers(user: User, query: SearchQuery) -> SearchGroup:
     """Customers by name, whole phone or its tail; the phone shown masked, as in lists."""
-    from django.db.models import Q
-
     from dealership.selectors import customer_scope_for_user
 
-    condition = Q()
-    if query.name:
-        condition |= Q(name__icontains=query.name)
-    if query.phone:
-        condition |= Q(phone=query.phone)
-    if query.phone_suffix:
-        condition |= Q(phone__endswith=query.phone_suffix)
-    if not condition:
+    if (condition := query.customer_q()) is None:
         return SearchGroup()
     customers = (customer_scope_for_user(user).filter(condition).select_related("owner")
                  .order_by("name", "id")[:GROUP_SIZE + 1])

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import suppress
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from dealership.enums import Role
 from dealership.models import User
 from dealership.permissions import has_role
-from dealership.validators import normalize_phone
+from dealership.search import customer_search_q
 from leads.enums import ACTIVE_STATUSES, Channel, Grade, LeadStatus
 from leads.models import Campaign, Lead
 
@@ -28,17 +26,6 @@ def end_of_local_day(now: dt.datetime) -> dt.datetime:
     """Midnight at the end of today in the active (store's) time zone."""
     tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
     return dt.datetime.combine(tomorrow, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
-def phone_search(value: str) -> Q | None:
-    """A full number in any format (exact match), or its last 4+ digits (suffix match)."""
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if len(digits) < 4:
-        return None
-    condition = Q(customer__phone__endswith=digits)
-    with suppress(ValidationError):  # a partial number: its last digits are enough
-        condition |= Q(customer__phone=normalize_phone(value))
-    return condition
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -71,6 +58,7 @@ class LeadFilter(django_filters.FilterSet):
     def __init__(self, *args, user: User, now: dt.datetime | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
+        self.search_store_id = None if has_role(user, Role.ADMIN) else user.store_id
         consultants = User.objects.filter(role=Role.CONSULTANT).order_by("name", "username")
         campaigns = Campaign.objects.order_by("-starts_on", "name")
         if not has_role(user, Role.ADMIN):
@@ -83,13 +71,14 @@ class LeadFilter(django_filters.FilterSet):
             del self.filters["owner"]
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
+        if (condition := customer_search_q(value, prefix="customer__")) is None:
             return queryset
-        condition = Q(customer__name__icontains=value)
-        if (by_phone := phone_search(value)) is not None:
-            condition |= by_phone
-        return queryset.filter(condition)
+        queryset = queryset.filter(condition)
+        if self.search_store_id is not None:
+            # A lead's customer is of the lead's store. Said to the database, it finds the
+            # customers on their (store, phone) / (store, phone_last4) indexes first.
+            queryset = queryset.filter(customer__store_id=self.search_store_id)
+        return queryset
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         overdue = Q(status__in=ACTIVE_STATUSES, follow_up_due_at__lt=self.now)

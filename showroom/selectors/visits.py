@@ -10,6 +10,7 @@ from django.http import Http404
 
 from dealership.enums import Role
 from dealership.models import Customer, Series, Store, Trim, User
+from dealership.search import customer_search_q
 from showroom.models import Objection, Visit
 from showroom.permissions import is_visit_in_scope
 
@@ -72,16 +73,13 @@ DESK_SEARCH_LIMIT = 10
 
 
 def customers_for_desk_search(*, store: Store, query: str) -> list[Customer]:
-    """A returning walk-in found by name or by the last four digits of the phone: the
-    store's customers, with their consultant, at most DESK_SEARCH_LIMIT. One query."""
+    """A returning walk-in found by name, by the whole phone number or its last four digits:
+    the store's customers, with their consultant, at most DESK_SEARCH_LIMIT. One query, on
+    an index (dealership.search.customer_search_q)."""
     query = query.strip()
-    if len(query) < 2:
+    if len(query) < 2 or (condition := customer_search_q(query)) is None:
         return []
-    found = Customer.objects.for_store(store).filter(anonymised_at__isnull=True)
-    if query.isdigit() and len(query) == 4:
-        found = found.filter(phone__endswith=query)
-    else:
-        found = found.filter(name__icontains=query)
+    found = Customer.objects.for_store(store).filter(condition, anonymised_at__isnull=True)
     return list(found.select_related("owner").order_by("name", "id")[:DESK_SEARCH_LIMIT])
 
 
