@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import reset_queries
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from dealership.enums import Role
@@ -457,7 +457,11 @@ def write(plans: list[Plan]) -> None:
 
 
 def seed_leads(rng: random.Random, *, store: Store, scale: str) -> None:
-    """90 days of leads, touches and campaigns for the demo store, chunk by chunk."""
+    """90 days of leads, touches and campaigns for the demo store, chunk by chunk (or, with
+    `scale="history"`, the large group's five years for `store`: `seed_history`)."""
+    if scale == "history":
+        seed_history(rng, store=store)
+        return
     builder = Builder(rng, store, lean=scale == "large")
     builder.setup()
     customers = Customer.objects.filter(store=store).order_by("pk")
@@ -473,3 +477,154 @@ def seed_leads(rng: random.Random, *, store: Store, scale: str) -> None:
         write(plans)
         reset_queries()  # with DEBUG on, Django keeps every statement: a million rows' worth
 
+
+
+# --- The large group's five years (seed_demo --scale large, dealership.demo.group) ---------
+# Status by the lead's age in days: only the last weeks are still being worked; older
+# leads were won, lost, or went dormant (some of those to the pool).
+AGES = [
+    (1, {"new": 55, "contacted": 45}),
+    (7, {"new": 5, "contacted": 35, "invited": 18, "visited": 14, "test_driven": 10,
+         "negotiating": 6, "won": 6, "lost": 6}),
+    (30, {"contacted": 18, "invited": 10, "visited": 10, "test_driven": 10, "negotiating": 10,
+          "won": 16, "lost": 26}),
+    (90, {"contacted": 3, "negotiating": 3, "won": 14, "lost": 55, "dormant": 25}),
+    (365, {"won": 13, "lost": 72, "dormant": 15}),
+    (None, {"won": 13, "lost": 87}),
+]
+HISTORY_NOTES = [note for notes in NOTES.values() for note in notes]
+
+
+def _status_for(rng: random.Random, age: int) -> str:
+    for limit, weights in AGES:
+        if limit is None or age < limit:
+            return rng.choices(list(weights), weights=list(weights.values()))[0]
+    raise AssertionError  # pragma: no cover - the last row has no limit
+
+
+def seed_history(rng: random.Random, *, store: Store) -> None:
+    """The store's five years of customers, leads, touches and timeline events, written
+    with dealership.demo.bulk (COPY on PostgreSQL); then each consultant's open-lead load."""
+    from dealership.demo import bulk, data
+    from dealership.demo import group as shape
+
+    history = shape.current()
+    tz, now = store.tzinfo, timezone.now()
+    policy, _ = LeadPolicy.objects.get_or_create(store=store)
+    consultants = list(User.objects.filter(store=store, role=Role.CONSULTANT, is_active=True)
+                       .order_by("pk").values_list("pk", flat=True))
+    supervisors = list(User.objects.filter(store=store, role=Role.SUPERVISOR)
+                       .order_by("pk").values_list("pk", flat=True))
+    ConsultantRouting.objects.bulk_create([
+        ConsultantRouting(user_id=pk, store=store, on_duty=True,
+                          last_assigned_at=now - dt.timedelta(minutes=5 * i + 2))
+        for i, pk in enumerate(consultants)], ignore_conflicts=True)
+    phones = set(Customer.objects.filter(store=store).values_list("phone", flat=True))
+    customers, leads = bulk.TableWriter(Customer), bulk.TableWriter(Lead)
+    touches, events = bulk.TableWriter(Touch), bulk.TableWriter(LeadEvent)
+    history.lead_floor[store.pk] = leads.next_id
+    channels, channel_weights = list(CHANNELS), list(CHANNELS.values())
+    grades, grade_weights = list(GRADES), list(GRADES.values())
+    models_ = list(MODELS)
+    funnel = list(FUNNEL)
+    recent: list[tuple[int, int]] = []  # (customer, consultant) who may come back
+    serial = rng.randrange(10**7)
+    lost_reasons, lost_weights = list(LOST_REASONS), list(LOST_REASONS.values())
+    days = shape.daily_counts(rng, total=history.leads[store.code], first=history.first_day,
+                              days=history.days)
+    for day, count in days:
+        age = (history.today - day).days
+        opening = dt.datetime.combine(day, dt.time(9, 0), tzinfo=tz)
+        for _ in range(count):
+            channel = rng.choices(channels, weights=channel_weights)[0]
+            if channel in ONLINE_CHANNELS:
+                created = opening + dt.timedelta(minutes=rng.randrange(-120, 14 * 60))
+            else:
+                created = opening + dt.timedelta(minutes=rng.randrange(0, 11 * 60))
+            if created > now - dt.timedelta(minutes=5):
+                created = now - dt.timedelta(minutes=rng.randrange(5, 600))
+            if recent and rng.random() < 0.1:  # a customer back with a new enquiry
+                customer, owner = recent[rng.randrange(len(recent))]
+            else:
+                owner = consultants[rng.randrange(len(consultants))]
+                phone = data.mobile(rng)
+                while phone in phones:
+                    serial += 1
+                    phone = f"+86{rng.choice(data.MOBILE_PREFIXES)}{serial % 10**8:08d}"
+                phones.add(phone)
+                consent = rng.random() < 0.6
+                customer = customers.add(
+                    store_id=store.pk, name=data.chinese_name(rng), phone=phone,
+                    gender=rng.choice(("female", "male", "")),
+                    city=rng.choice(data.CITIES), marketing_consent=consent,
+                    consent_at=created if consent else None,
+                    consent_source="showroom_form" if consent else "", owner_id=owner,
+                    created_at=created, updated_at=created)
+                recent.append((customer, owner))
+                if len(recent) > 2000:
+                    recent = recent[1000:]
+            status = _status_for(rng, age)
+            grade = rng.choices(grades, weights=grade_weights)[0]
+            model = models_[rng.randrange(len(models_))]
+            low, high = MODELS[model]
+            if status in (LeadStatus.WON, "negotiating"):
+                reached = 5
+            elif status in funnel:
+                reached = funnel.index(status)
+            elif status == LeadStatus.LOST:
+                reached = rng.choice((1, 1, 1, 2, 2, 3, 3, 4, 5))
+            else:  # dormant
+                reached = rng.choice((1, 1, 2))
+            span = {"won": 30, "lost": 40, "dormant": 20}.get(status, max(age, 0) + 1)
+            end = min(created + dt.timedelta(hours=rng.uniform(2, 24 * span)), now)
+            moments = sorted(created + (end - created) * rng.random() for _ in range(reached))
+            lead = dict(
+                store_id=store.pk, customer_id=customer, owner_id=owner, channel=channel,
+                grade=grade, purchase_window=WINDOW[grade], model_interest=model,
+                budget_min=low if rng.random() < 0.6 else None,
+                budget_max=high if rng.random() < 0.6 else None,
+                status=status, created_at=created, assigned_at=created)
+            if moments:
+                lead["first_touch_at"], lead["last_touch_at"] = moments[0], moments[-1]
+            last = moments[-1] if moments else created
+            if status == LeadStatus.WON:
+                lead["closed_at"] = end
+            elif status == LeadStatus.LOST:
+                lead["closed_at"] = end
+                lead["lost_reason"] = rng.choices(lost_reasons, weights=lost_weights)[0]
+            elif status == LeadStatus.DORMANT:
+                lead["dormant_at"] = min(last + dt.timedelta(days=policy.dormant_after_days),
+                                         now - dt.timedelta(hours=1))
+                if age > 90 and rng.random() < 0.5:
+                    lead["pooled_at"] = lead["dormant_at"] + dt.timedelta(
+                        days=policy.pool_after_days)
+                    lead["owner_id"] = None
+            else:
+                lead["follow_up_due_at"] = last + policy.cadence(grade)
+            lead_id = leads.add(**lead)
+            events.add(lead_id=lead_id, kind=EventKind.CREATED, actor_id=None, note="",
+                       data={"channel": channel, "grade": grade}, created_at=created)
+            for index, at in enumerate(moments):
+                outcome = (TouchOutcome.APPOINTMENT if funnel[index + 1] == "invited"
+                           else TouchOutcome.REACHED)
+                how = TouchKind.VISIT if funnel[index + 1] in VISIT_NOTES else TouchKind.CALL
+                touches.add(lead_id=lead_id, kind=how, outcome=outcome,
+                            note=HISTORY_NOTES[rng.randrange(len(HISTORY_NOTES))],
+                            by_id=owner, created_at=at)
+            if status != LeadStatus.NEW:
+                actor = (supervisors[0] if status == LeadStatus.LOST and supervisors
+                         else owner if status in funnel or status == LeadStatus.WON else None)
+                events.add(lead_id=lead_id, kind=EventKind.STATUS, actor_id=actor, note="",
+                           data={"from": funnel[min(reached, 5)] if reached else "new",
+                                 "to": status},
+                           created_at=lead.get("closed_at") or lead.get("dormant_at") or last)
+        reset_queries()
+    for writer in (customers, leads, touches, events):
+        writer.close()
+    # The routing's maintained load: each consultant's open leads, as the services keep it.
+    loads = dict(Lead.objects.filter(store=store, open=True, owner__isnull=False)
+                 .values("owner").annotate(n=Count("pk")).values_list("owner", "n"))
+    routings = list(ConsultantRouting.objects.filter(store=store))
+    for routing in routings:
+        routing.open_leads = loads.get(routing.user_id, 0)
+    ConsultantRouting.objects.bulk_update(routings, ["open_leads"])

@@ -112,7 +112,11 @@ def _returns_and_no_shows(visits: list[Visit], *, now: dt.datetime,
 def seed_showroom(rng: random.Random, *, store: Store, scale: str,
                   now: dt.datetime | None = None) -> None:
     """Visits, invitations and test drives following the store's lead history, all over
-    by `now` (default: the current time)."""
+    by `now` (default: the current time); with `scale="history"`, the large group's five
+    years for `store` (`seed_history`)."""
+    if scale == "history":
+        seed_history(rng, store=store)
+        return
     tz = store.tzinfo
     now = now or timezone.now()
     today = timezone.localdate(now, tz)
@@ -251,3 +255,70 @@ def _today(rng: random.Random, *, store: Store, consultants: list[User], now) ->
               description=["一家三口，开白色SUV", "两位年轻人，看混动"][i])
         for i, user in enumerate(consultants[:2])
     ])
+
+
+# --- The large group's five years (seed_demo --scale large, dealership.demo.group) ---------
+# Chance that a lead of each status had a first visit and a test drive.
+HISTORY_VISIT = {LeadStatus.VISITED: (1, 0), LeadStatus.TEST_DRIVEN: (1, 1),
+                 LeadStatus.NEGOTIATING: (1, 0.8), LeadStatus.WON: (1, 0.75),
+                 LeadStatus.LOST: (0.4, 0.2), LeadStatus.DORMANT: (0.1, 0.03)}
+
+
+def seed_history(rng: random.Random, *, store: Store) -> None:
+    """A visit (and often a test drive in one of the store's demo cars) for the history's
+    leads that got that far, in bulk (dealership.demo.bulk)."""
+    from dealership.demo import bulk
+    from dealership.demo import group as shape
+
+    tz, now = store.tzinfo, timezone.now()
+    floor = shape.current().lead_floor.get(store.pk, 0)
+    cars = list(StockVehicle.objects.filter(store=store, status=StockStatus.DEMO)
+                .order_by("pk").values_list("pk", flat=True))
+    visits, drives = bulk.TableWriter(Visit), bulk.TableWriter(TestDrive)
+    taken = set(TestDrive.objects.filter(store=store).values_list("vehicle_id", "slot_start"))
+    leads = Lead.objects.filter(store=store, pk__gte=floor, status__in=list(HISTORY_VISIT))
+    for pk, customer, owner, status, created, closed, window in bulk.stream(
+            leads, "pk", "customer_id", "owner_id", "status", "created_at", "closed_at",
+            "purchase_window"):
+        visit_p, drive_p = HISTORY_VISIT[status]
+        if owner is None or rng.random() >= visit_p:
+            continue
+        latest = min(closed or now, now - dt.timedelta(hours=3))
+        if latest <= created:
+            continue
+        arrive = (created + (latest - created) * rng.random() * 0.7).astimezone(tz)
+        arrive = arrive.replace(hour=rng.randrange(9, 18), minute=rng.randrange(0, 60))
+        if not created <= arrive < latest:
+            continue
+        visit = visits.add(
+            store_id=store.pk, customer_id=customer, lead_id=pk, consultant_id=owner,
+            arrived_at=arrive, departed_at=arrive + dt.timedelta(minutes=rng.randrange(20, 110)),
+            party_size=rng.choice((1, 2, 2, 3, 4)), first_visit=True, routed_by=RoutedBy.QUEUE,
+            usage=rng.choice(Usage.values), payment=rng.choice(Payment.values),
+            budget_min=rng.choice((100, 150, 200)) * 1000,
+            budget_max=rng.choice((250, 300, 350)) * 1000, trade_in=rng.random() < 0.3,
+            decision_maker=rng.choice(DECIDERS), competitors=rng.choice(COMPETITORS),
+            timing=window, focus_points="、".join(rng.sample(FOCUS, 2)),
+            customer_type=rng.choice(CustomerType.values),
+            outcome=VisitOutcome.TEST_DRIVE if status != LeadStatus.VISITED
+            else VisitOutcome.FOLLOW_UP)
+        if not cars or rng.random() >= drive_p:
+            continue
+        slot = _slot(arrive + dt.timedelta(minutes=20), tz)
+        car = cars[rng.randrange(len(cars))]
+        if (car, slot) in taken or slot + dt.timedelta(minutes=30) > now:
+            continue
+        taken.add((car, slot))
+        start_km = rng.randrange(800, 30000)
+        drives.add(
+            store_id=store.pk, vehicle_id=car, slot_start=slot, customer_id=customer,
+            lead_id=pk, visit_id=visit, consultant_id=owner, status=TestDriveStatus.DONE,
+            licence_number=_licence(rng),
+            licence_expires_on=slot.date() + dt.timedelta(days=rng.randrange(200, 3000)),
+            agreement_version=AGREEMENT_VERSION, agreement_accepted_at=slot, started_at=slot,
+            finished_at=slot + dt.timedelta(minutes=25), odometer_start=start_km,
+            odometer_end=start_km + rng.randrange(5, 15), rating_overall=rng.randrange(3, 6),
+            rating_handling=rng.randrange(3, 6), rating_comfort=rng.randrange(3, 6),
+            feedback=rng.choice(FEEDBACK), created_at=slot - dt.timedelta(minutes=10))
+    visits.close()
+    drives.close()

@@ -432,7 +432,13 @@ class MoneyDemo:
 
 
 def seed_contracts(rng: random.Random, *, store: Store, scale: str) -> None:
-    """The money stage of the demo store; the same size at every scale."""
+    """The money stage of the demo store; the same size at every scale (with
+    `scale="history"`, the large group's five years for `store`: contracts.demo.history)."""
+    if scale == "history":
+        from contracts.demo.history import seed_history
+
+        seed_history(rng, store=store)
+        return
     with translation.override(LANGUAGE):
         demo = MoneyDemo(rng, store)
         if not demo.consultants or demo.supervisor is None or demo.manager is None:

@@ -556,7 +556,13 @@ def handover_photo(rng: random.Random) -> bytes:
 
 
 def seed_delivery(rng: random.Random, *, store: Store, scale: str) -> None:
-    """The delivery stage of the demo store; the same size at every scale."""
+    """The delivery stage of the demo store; the same size at every scale (with
+    `scale="history"`, the large group's five years for `store`: delivery.demo.history)."""
+    if scale == "history":
+        from delivery.demo.history import seed_history
+
+        seed_history(rng, store=store)
+        return
     with translation.override(LANGUAGE):
         demo = DeliveryDemo(rng, store)
         if demo.manager is None or demo.finance is None:

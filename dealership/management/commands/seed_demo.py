@@ -1,5 +1,11 @@
 """Build the demo store DEMO: logins for every role, catalogue, stock and customers, then
-every stage's history through the demo seeders the stages register."""
+every stage's history through the demo seeders the stages register.
+
+`--scale large` builds a dealer group instead (dealership.demo.group): DEMO with its
+showcase as at the other scales, then ten stores, each with its own staff and 22
+consultants, and five years of history (about a million leads, `--leads N` to scale it)
+that every stage's seeder writes with `scale="history"`, in bulk (`COPY` on PostgreSQL),
+store by store; then `ANALYZE`."""
 
 from __future__ import annotations
 
@@ -17,7 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
-from dealership.demo import data
+from dealership.demo import bulk, data
+from dealership.demo import group as shape
 from dealership.demo.logins import CONSULTANT_NAMES, DEMO_PASSWORD, ROLE_LOGINS
 from dealership.enums import ConsentSource, Gender, Powertrain, Role, Seniority, StockStatus
 from dealership.models import (
@@ -38,7 +45,9 @@ from dealership.roles import roles_sync
 SCALES = {
     "small": {"customers": 300, "stock": 60},
     "medium": {"customers": 20_000, "stock": 400},
-    "large": {"customers": 1_250_000, "stock": 2_000},
+    # DEMO's showcase (its last 90 days, as at the other scales); the group's five years of
+    # history come on top (dealership.demo.group).
+    "large": {"customers": 3_000, "stock": 600},
 }
 # (brand, English, WMI, series, body, [(trim, year, powertrain, msrp, seats)], [(colour, hex)])
 CATALOGUE = [
@@ -77,8 +86,15 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing when the database already has a store.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
+        parser.add_argument("--leads", type=int, default=None,
+                            help="With --scale large: the group's leads over five years "
+                                 f"(default {shape.DEFAULT_LEADS:,}); the stores and staff "
+                                 "stay the same.")
 
-    def handle(self, *args, scale: str, force: bool, if_empty: bool, seed: int, **options):
+    def handle(self, *args, scale: str, force: bool, if_empty: bool, seed: int,
+               leads: int | None = None, **options):
+        if leads is not None and (scale != "large" or leads < 0):
+            raise CommandError("--leads is for --scale large, and not negative.")
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates well-known logins; it refuses to run with "
                                "DEBUG off. Pass --force if this really is a demo database.")
@@ -105,7 +121,8 @@ class Command(BaseCommand):
                     address="东莞市南城区鸿福路88号", opens_at=dt.time(8, 30),
                     closes_at=dt.time(19, 0),
                 )
-                users = self._staff(store=store, group=group)
+                users = self._staff(store=store, group=group, consultants=(
+                    shape.CONSULTANTS_PER_STORE if scale == "large" else len(CONSULTANT_NAMES)))
                 trims = self._catalogue()
                 self._stock(rng, store=store, trims=trims, count=sizes["stock"])
                 self._stock(rng, store=sister, trims=trims, count=max(10, sizes["stock"] // 3))
@@ -121,6 +138,9 @@ class Command(BaseCommand):
                 app = apps.get_containing_app_config(seeder.seed.__module__)
                 with self._stage(app.label if app else seeder.seed.__module__):
                     seeder.seed(rng, store=store, scale=scale)
+            if scale == "large":
+                self._group_history(rng, seed=seed, demo=store, group=group, trims=trims,
+                                    leads=shape.DEFAULT_LEADS if leads is None else leads)
         self.stdout.write(self.style.SUCCESS(
             f"Demo store DEMO seeded ({scale}). Logins (password {DEMO_PASSWORD}): "
             + ", ".join(u.username for u in users)
@@ -135,7 +155,7 @@ class Command(BaseCommand):
         yield
         self.stdout.write(f" {time.monotonic() - started:.1f} s")
 
-    def _staff(self, *, store: Store, group: DealerGroup) -> list[User]:
+    def _staff(self, *, store: Store, group: DealerGroup, consultants: int) -> list[User]:
         groups = {g.name: g for g in Group.objects.all()}
         users: list[User] = []
 
@@ -161,7 +181,83 @@ class Command(BaseCommand):
             make(f"consultant{i}", Role.CONSULTANT, name, store=store,
                  seniority=Seniority.SENIOR if i % 2 else Seniority.JUNIOR,
                  team=teams[(i - 1) // 4])
+        if consultants > len(CONSULTANT_NAMES):  # the large group's flagship: bigger teams
+            names = random.Random("DEMO-consultants")
+            for i in range(len(CONSULTANT_NAMES) + 1, consultants + 1):
+                user = User.objects.create(
+                    username=f"consultant{i}", name=data.chinese_name(names),
+                    role=Role.CONSULTANT, store=store, language="zh-hans",
+                    password=users[0].password, team=teams[i % 2],
+                    seniority=Seniority.SENIOR if i % 2 else Seniority.JUNIOR)
+                user.groups.set([groups[Role.CONSULTANT]])
+                users.append(user)
         return users
+
+    # --- the large scale's dealer group -----------------------------------------------------
+    def _group_history(self, rng: random.Random, *, seed: int, demo: Store, group: DealerGroup,
+                       trims, leads: int) -> None:
+        """The group's other stores with their staff and stock, then five years of every
+        stage's history in every store (dealership.demo.group), then ANALYZE."""
+        with self._stage("group: stores, staff and stock"):
+            stores = [demo]
+            password = User.objects.filter(store=demo).values_list("password", flat=True)[0]
+            for number, (code, name, city) in enumerate(shape.STORES[1:], start=2):
+                store = Store.objects.create(
+                    group=group, code=code, name=name, timezone="Asia/Shanghai",
+                    address=data.address(rng, city), phone=f"0755-8888{number:04d}",
+                    opens_at=dt.time(8, 30), closes_at=dt.time(20, 0))
+                self._branch_staff(random.Random(f"{seed}-{code}-staff"), store=store,
+                                   number=number, password=password)
+                self._stock(random.Random(f"{seed}-{code}-stock"), store=store, trims=trims,
+                            count=SCALES["large"]["stock"])
+                stores.append(store)
+        history = shape.begin(total_leads=leads, today=demo.today())
+        try:
+            for seeder in demo_seeders():
+                app = apps.get_containing_app_config(seeder.seed.__module__)
+                label = app.label if app else seeder.seed.__module__
+                with self._stage(f"group history: {label}"):
+                    for store in stores:
+                        seeder.seed(random.Random(f"{seed}-{store.code}-{label}"),
+                                    store=store, scale="history")
+                        reset_queries()
+        finally:
+            shape.end()
+        with self._stage("ANALYZE"):
+            bulk.analyze()
+        self.stdout.write(f"  group: {len(stores)} stores, "
+                          f"{sum(history.leads.values()):,} leads of history")
+
+    def _branch_staff(self, rng: random.Random, *, store: Store, number: int,
+                      password: str) -> None:
+        """A store of the group: one login per store role (`manager02` …), two supervisors
+        with a team each, and the consultants (`consultant02_01` …); the demo's password."""
+        groups = {g.name: g for g in Group.objects.all()}
+        users = []
+
+        def make(username: str, role: str, **extra) -> User:
+            user = User(username=username, name=data.chinese_name(rng), role=role,
+                        store=store, language="zh-hans", password=password, **extra)
+            users.append(user)
+            return user
+
+        for username, role, _name in ROLE_LOGINS:
+            if role not in (Role.GROUP_EXEC, Role.ADMIN):
+                make(f"{username}{number:02d}", role)
+        make(f"supervisor{number:02d}b", Role.SUPERVISOR)
+        User.objects.bulk_create(users)
+        supervisors = [u for u in users if u.role == Role.SUPERVISOR]
+        teams = [Team.objects.create(store=store, name=name, supervisor=supervisor)
+                 for name, supervisor in zip(("销售一组", "销售二组"), supervisors, strict=True)]
+        consultants = [
+            make(f"consultant{number:02d}_{i:02d}", Role.CONSULTANT, team=teams[i % 2],
+                 seniority=Seniority.SENIOR if i % 3 else Seniority.JUNIOR)
+            for i in range(1, shape.CONSULTANTS_PER_STORE + 1)]
+        User.objects.bulk_create(consultants)
+        through = User.groups.through
+        through.objects.bulk_create([
+            through(user_id=user.pk, group_id=groups[user.role].pk)
+            for user in User.objects.filter(store=store)])
 
     def _catalogue(self) -> list[tuple[Trim, list[Colour], str]]:
         trims = []
