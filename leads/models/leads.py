@@ -13,6 +13,7 @@ from leads.enums import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
     FUNNEL,
+    ONLINE_CHANNELS,
     OPEN_STATUSES,
     Channel,
     Grade,
@@ -118,9 +119,22 @@ class Lead(models.Model):
                          F("created_at").desc(), F("id").desc(), name="lead_list_idx"),
             models.Index(F("store"), F("owner"), F("open").desc(), F("follow_up_due_at"),
                          F("created_at").desc(), F("id").desc(), name="lead_owner_list_idx"),
-            # Boards and routing count open leads per consultant: open rows only.
-            models.Index(fields=["store", "owner", "status"], condition=Q(open=True),
-                         name="lead_open_owner_idx"),
+            # Boards and routing count open leads per consultant: open rows only. Grade and
+            # due time are in the index so the team board's figures are index-only reads.
+            models.Index(fields=["store", "owner", "status", "grade", "follow_up_due_at"],
+                         condition=Q(open=True), name="lead_open_owner_idx"),
+            # The team board's first-contact breaches: a consultant's online leads of the
+            # month, a range read from the index alone (it holds the first touch).
+            models.Index(fields=["store", "owner", "created_at", "first_touch_at"],
+                         condition=Q(channel__in=ONLINE_CHANNELS), name="lead_online_touch_idx"),
+            # The team board's overdue list: worked (not dormant) leads in due order, so it
+            # stops at its first rows instead of stepping over the store's dormant ones.
+            models.Index(fields=["store", "follow_up_due_at", "id"],
+                         condition=Q(status__in=ACTIVE_STATUSES), name="lead_active_due_idx"),
+            # The pool: open leads nobody owns, in the order the pool shows them (an
+            # ascending index puts NULLs last on PostgreSQL, as the pool does).
+            models.Index(fields=["store", "pooled_at", "id"],
+                         condition=Q(open=True, owner__isnull=True), name="lead_pool_idx"),
             models.Index(fields=["store", "owner", "status"], name="lead_owner_status_idx"),
             models.Index(fields=["store", "status", "follow_up_due_at"], name="lead_due_idx"),
             models.Index(fields=["store", "status", "last_touch_at"], name="lead_touch_idx"),
@@ -255,6 +269,11 @@ class LostRequest(models.Model):
             # One open request per lead: a second "lost" click waits for the first decision.
             models.UniqueConstraint(fields=["lead"], condition=Q(status="pending"),
                                     name="lost_request_one_pending_per_lead"),
+        ]
+        indexes = [
+            # The board's waiting requests, oldest first: the pending rows only, in order.
+            models.Index(fields=["requested_at", "id"], condition=Q(status="pending"),
+                         name="lost_request_pending_idx"),
         ]
 
     def __str__(self) -> str:

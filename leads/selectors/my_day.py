@@ -23,12 +23,14 @@ def my_day_for_user(*, user: User, day: dt.date, cap: int = 20,
     consultant last opened the page (`user.my_day_seen_at`; on a first visit ever, the
     unread ones). The selector of the leads panels of "my day".
 
-    A fixed number of queries whatever the size of the book.
+    A fixed number of queries whatever the size of the book; the lead panels read the
+    consultant's open leads due by the end of the store's day (`lead_open_owner_idx`,
+    `lead_owner_list_idx`), never their closed history.
     """
     now = now or timezone.now()
-    end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min,
-                                     tzinfo=timezone.get_current_timezone())
-    mine = Lead.objects.filter(owner=user, store_id=user.store_id, status__in=ACTIVE_STATUSES)
+    _start, end_of_day = user.store.day_bounds(day)
+    mine = Lead.objects.filter(store_id=user.store_id, owner=user, open=True,
+                               follow_up_due_at__lt=end_of_day, status__in=ACTIVE_STATUSES)
     overdue = Q(follow_up_due_at__lt=now)
     due_today = Q(follow_up_due_at__gte=now, follow_up_due_at__lt=end_of_day)
     counts = mine.aggregate(overdue=Count("pk", filter=overdue),

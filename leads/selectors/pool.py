@@ -11,8 +11,9 @@ from leads.selectors.board import board_consultants
 
 
 def pool_for_user(*, user: User) -> QuerySet[Lead]:
-    """Open leads of the user's store that nobody owns, the longest waiting first."""
-    return (Lead.objects.filter(store_id=user.store_id).in_pool()
+    """Open leads of the user's store that nobody owns, the longest waiting first: the
+    partial index `lead_pool_idx` holds exactly these rows in this order."""
+    return (Lead.objects.filter(store_id=user.store_id, open=True, owner__isnull=True)
             .select_related("customer", "campaign")
             .order_by(F("pooled_at").asc(nulls_last=True), "id"))
 

@@ -1,40 +1,39 @@
-"""Reads of the team page: the consultants, their books and their on-duty switch."""
+"""Reads of the team page: the consultants, their books and their on-duty switch.
+
+A book's size is a correlated subquery per consultant on the store's rows (open leads:
+the partial index `lead_open_owner_idx`; customers: `customer_owner_idx`), so the page
+reads open leads only, never the store's closed history.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.http import Http404
 
 from dealership.enums import Role
-from dealership.models import User
-from leads.enums import (
-    OPEN_STATUSES,
-)
+from dealership.models import Customer, User
 from leads.models import Lead
+from leads.selectors.board import count_per_consultant
 
 
-def _count(rows: QuerySet, field: str) -> Coalesce:
-    """How many of `rows` point at the outer row through `field` (a correlated subquery,
-    so two figures never multiply each other's joins)."""
-    counted = (rows.filter(**{field: OuterRef("pk")}).order_by().values(field)
-               .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+def _books(store_id: int) -> dict:
+    """Open leads and customers per consultant, on the store's rows."""
+    return {
+        **count_per_consultant(Lead.objects.filter(store_id=store_id, open=True),
+                               open_leads=Q()),
+        **count_per_consultant(Customer.objects.filter(store_id=store_id), customers=Q()),
+    }
 
 
 def team_consultants(*, user: User) -> list[User]:
     """Consultants of the store (a supervisor: their teams') with open leads, customers and
     on-duty state; one who has left stays listed while a book is still theirs."""
-    from dealership.models import Customer
-
     consultants = User.objects.filter(store_id=user.store_id, role=Role.CONSULTANT)
     if user.role == Role.SUPERVISOR:
         consultants = consultants.filter(team__supervisor=user)
     rows = (
         consultants.select_related("team")
-        .annotate(open_leads=_count(Lead.objects.filter(status__in=OPEN_STATUSES), "owner"),
-                  customers=_count(Customer.objects.all(), "owner"),
-                  duty=F("routing__on_duty"))
+        .annotate(**_books(user.store_id), duty=F("routing__on_duty"))
         .filter(Q(is_active=True) | Q(open_leads__gt=0) | Q(customers__gt=0))
         .order_by("-is_active", "team__name", "name", "username")
     )
@@ -46,14 +45,9 @@ def team_consultants(*, user: User) -> list[User]:
 
 def team_consultant_get(*, user: User, pk: int) -> User:
     """A consultant of the user's store (404 otherwise), with their book's size."""
-    from dealership.models import Customer
-
     try:
         return (User.objects.filter(store_id=user.store_id, role=Role.CONSULTANT)
                 .select_related("team")
-                .annotate(open_leads=_count(Lead.objects.filter(status__in=OPEN_STATUSES),
-                                            "owner"),
-                          customers=_count(Customer.objects.all(), "owner"))
-                .get(pk=pk))
+                .annotate(**_books(user.store_id)).get(pk=pk))
     except (User.DoesNotExist, ValueError):
         raise Http404 from None

@@ -125,6 +125,10 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["store", "-arrived_at"], name="visit_store_arrived_idx"),
             models.Index(fields=["consultant", "-arrived_at"], name="visit_consultant_idx"),
+            # "My day"'s customers on the floor now: the few visits not yet over, not the
+            # consultant's whole history of visits.
+            models.Index(fields=["store", "consultant", "arrived_at"],
+                         condition=Q(departed_at__isnull=True), name="visit_on_floor_idx"),
         ]
 
     def __str__(self) -> str:

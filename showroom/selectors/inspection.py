@@ -22,8 +22,11 @@ def inspection_day(*, store: Store, day: dt.date,
     items = InspectionItem.objects.filter(store=store)
     if item_pk is not None:
         items = items.filter(pk=item_pk)
+    # `date` is the check's own DateField (the store day it was ticked for), not a cast of
+    # a timestamp: with the store it is an equality on the unique (store, date, item) index.
+    on_day = Q(checks__store=store) & Q(checks__date=day)
     rows = list(
-        items.annotate(day_check=FilteredRelation("checks", condition=Q(checks__date=day)))
+        items.annotate(day_check=FilteredRelation("checks", condition=on_day))
         .filter(Q(is_active=True) | Q(day_check__isnull=False))
         .select_related("day_check", "day_check__checked_by")
         .order_by("position", "pk")
