@@ -72,6 +72,7 @@ class DemoSeeder:
 
     order: int
     seed: DemoSeed
+    label: str = ""  # the progress line's name; the app's label when empty
 
 
 _nav_items: list[NavItem] = []
@@ -103,8 +104,8 @@ def register_role_permissions(*, role: str, codenames: Iterable[str]) -> None:
     _add(_role_permissions, RolePermissions(role=str(role), codenames=tuple(codenames)))
 
 
-def register_demo_seeder(*, order: int, seed: DemoSeed) -> None:
-    _add(_demo_seeders, DemoSeeder(order=order, seed=seed))
+def register_demo_seeder(*, order: int, seed: DemoSeed, label: str = "") -> None:
+    _add(_demo_seeders, DemoSeeder(order=order, seed=seed, label=label))
 
 
 def nav_items() -> list[NavItem]:

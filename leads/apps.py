@@ -57,6 +57,9 @@ def _register_navigation_roles_demo() -> None:
     register_role_home(role=Role.SUPERVISOR, url_name="leads:team_board")
     register_role_home(role=Role.MARKETING, url_name="leads:marketing_home")
     register_demo_seeder(order=10, seed=_seed_demo)
+    # Last of all stages: the later stages win and lose leads in bulk, so the routing's
+    # maintained open-lead loads are counted once the store's history is written.
+    register_demo_seeder(order=90, seed=_seed_demo_loads, label="routing loads")
 
 
 def _seed_demo(rng: random.Random, *, store: Store, scale: str) -> None:
@@ -64,6 +67,14 @@ def _seed_demo(rng: random.Random, *, store: Store, scale: str) -> None:
     from leads.demo import seed_leads
 
     seed_leads(rng, store=store, scale=scale)
+
+
+def _seed_demo_loads(rng: random.Random, *, store: Store, scale: str) -> None:
+    from leads.models import ConsultantRouting
+    from leads.services.routing import routing_loads_refresh
+
+    routing_loads_refresh(owner_ids=ConsultantRouting.objects.filter(store=store)
+                          .values_list("user_id", flat=True))
 
 
 # --- Slots and timeline kinds of the core (dealership.slots, dealership.timeline) ----------

@@ -57,7 +57,7 @@ def test_seed_demo_reports_each_stage_as_it_goes(seeded):
     stages = [line.strip().split(" …")[0] for line in seeded.splitlines() if " …" in line]
 
     assert stages == ["staff, catalogue and stock", "customers", "leads", "showroom",
-                      "contracts", "delivery", "aftersales", "reports"]
+                      "contracts", "delivery", "aftersales", "reports", "routing loads"]
     assert all(line.rstrip().endswith(" s") for line in seeded.splitlines() if " …" in line)
 
 
@@ -212,3 +212,18 @@ def test_seed_demo_if_empty_on_empty_database_seeds(settings):
     _seed("--if-empty")
 
     assert list(Store.objects.values_list("code", flat=True)) == ["DEMO", "DGN"]
+
+
+def test_seed_demo_routing_loads_equal_each_consultants_open_leads(seeded):
+    """The routing's maintained load is counted after every stage has written its history
+    (later stages win and lose leads in bulk, past the services)."""
+    from leads.enums import CLOSED_STATUSES
+    from leads.models import ConsultantRouting, Lead
+
+    routings = list(ConsultantRouting.objects.filter(store__code="DEMO"))
+    assert routings
+    for routing in routings:
+        statuses = Lead.objects.filter(owner_id=routing.user_id).values_list("status", flat=True)
+        expected = sum(1 for status in statuses if status not in CLOSED_STATUSES)
+        assert routing.open_leads == expected, routing.user_id
+    assert any(routing.open_leads for routing in routings)

@@ -136,7 +136,7 @@ class Command(BaseCommand):
             # on each other; the stages register their seeders (dealership.registry).
             for seeder in demo_seeders():
                 app = apps.get_containing_app_config(seeder.seed.__module__)
-                with self._stage(app.label if app else seeder.seed.__module__):
+                with self._stage(seeder.label or (app.label if app else seeder.seed.__module__)):
                     seeder.seed(rng, store=store, scale=scale)
             if scale == "large":
                 self._group_history(rng, seed=seed, demo=store, group=group, trims=trims,
@@ -215,7 +215,7 @@ class Command(BaseCommand):
         try:
             for seeder in demo_seeders():
                 app = apps.get_containing_app_config(seeder.seed.__module__)
-                label = app.label if app else seeder.seed.__module__
+                label = seeder.label or (app.label if app else seeder.seed.__module__)
                 with self._stage(f"group history: {label}"):
                     for store in stores:
                         seeder.seed(random.Random(f"{seed}-{store.code}-{label}"),
