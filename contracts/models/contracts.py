@@ -144,6 +144,10 @@ class Contract(Audited):
             models.Index(fields=["consultant", "-created_at"], name="contract_consultant_idx"),
             # The contract list's order: a page is read off the store's newest entries.
             models.Index(fields=["store", "-created_at", "-id"], name="contract_list_idx"),
+            # The §3 figures and the meetings: a period's signed contracts per consultant,
+            # an index-only range on PostgreSQL.
+            models.Index(fields=["store", "signed_at"], name="contract_signed_idx",
+                         include=["consultant", "packages_total", "accessories_total"]),
             # After-sales reads the store's recent deliveries (the data-quality list of the
             # last 30 days, the owners' newest cars): a range on the delivery moment.
             models.Index(fields=["store", "delivered_at"], name="contract_store_delivered_idx",

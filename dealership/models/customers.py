@@ -92,6 +92,8 @@ class Customer(Audited):
             models.Index(fields=["store", "owner", "-created_at"], name="customer_owner_idx"),
             models.Index(fields=["store", "name"], name="customer_name_idx"),
             models.Index(fields=["store", "phone_last4"], name="customer_phone_last4_idx"),
+            # The customer list's order: a page is read off the store's newest entries.
+            models.Index(fields=["store", "-created_at", "-id"], name="customer_list_idx"),
             # On PostgreSQL the name search also has a trigram index on UPPER(name), made by
             # migration 0007 (pg_trgm; SQLite has no such index and scans).
         ]

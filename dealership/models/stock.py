@@ -65,7 +65,9 @@ class StockVehicle(Audited):
                 name="stock_arrived_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["store", "status"], name="stock_store_status_idx")]
+        indexes = [models.Index(fields=["store", "status"], name="stock_store_status_idx"),
+                   # The evening's turnover and the board's aging: arrivals as a range.
+                   models.Index(fields=["store", "arrival_date"], name="stock_arrival_idx")]
 
     def __str__(self) -> str:
         return f"{self.trim} · {self.vin}"

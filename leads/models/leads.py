@@ -138,7 +138,10 @@ class Lead(models.Model):
             models.Index(fields=["store", "owner", "status"], name="lead_owner_status_idx"),
             models.Index(fields=["store", "status", "follow_up_due_at"], name="lead_due_idx"),
             models.Index(fields=["store", "status", "last_touch_at"], name="lead_touch_idx"),
-            models.Index(fields=["store", "-created_at"], name="lead_created_idx"),
+            # A period's leads (the §3 counts, new leads per consultant, by channel): an
+            # index-only range on PostgreSQL; read backwards it serves newest-first too.
+            models.Index(fields=["store", "created_at"], name="lead_period_idx",
+                         include=["owner", "channel", "status", "customer", "first_touch_at"]),
             models.Index(fields=["store", "channel", "created_at"], name="lead_channel_idx"),
             models.Index(fields=["customer", "status"], name="lead_customer_idx"),
             # Reports: the leads closed in a period (lost reasons), a range on closed_at.
