@@ -123,10 +123,10 @@ class Visit(models.Model):
                 name="visit_served_or_waiting"),
         ]
         indexes = [
-            models.Index(fields=["store", "-arrived_at"], name="visit_store_arrived_idx"),
             models.Index(fields=["consultant", "-arrived_at"], name="visit_consultant_idx"),
-            # The §3 figures and the meetings count a period's visits per consultant: an
-            # index-only range on PostgreSQL (the INCLUDE columns are ignored elsewhere).
+            # The desk's day (read backwards, newest first), the §3 figures and the meetings'
+            # visits per consultant: one range on the store's arrivals, index-only on
+            # PostgreSQL (the INCLUDE columns are ignored elsewhere).
             models.Index(fields=["store", "arrived_at"], name="visit_period_idx",
                          include=["first_visit", "customer", "consultant"]),
             # "My day"'s customers on the floor now: the few visits not yet over, not the

@@ -190,7 +190,8 @@ def test_floor_now_reads_the_visits_not_over(long_history, consultant):
 def test_desk_reads_the_days_visits_by_range(long_history, store):
     (plan,) = _plans(lambda: list(visits_of_day(store=store, day=store_today(store))))
 
-    assert "visit_store_arrived_idx" in plan, plan
+    # The period index read backwards: newest arrival first, the day as its range.
+    assert "Index Scan Backward using visit_period_idx" in plan, plan
     assert "Seq Scan on showroom_visit" not in plan, plan
 
 
