@@ -40,6 +40,13 @@ def _person(people: dict, pk) -> str | None:
     return people.get(pk) or people.get(str(pk)) or _("a former colleague")
 
 
+@register.filter
+def channel_label(lead) -> str:
+    """`lead.get_channel_display` for a row of a long list: Django's rebuilds (and
+    translates) every choice on each call."""
+    return _label(Channel, lead.channel)
+
+
 @register.inclusion_tag("leads/components/grade_badge.html")
 def grade_badge(lead) -> dict:
     return {"grade": lead.grade, "label": _label(Grade, lead.grade),
