@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import dateformat
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from leads.enums import (
@@ -47,24 +51,44 @@ def channel_label(lead) -> str:
     return _label(Channel, lead.channel)
 
 
-@register.inclusion_tag("leads/components/grade_badge.html")
-def grade_badge(lead) -> dict:
-    return {"grade": lead.grade, "label": _label(Grade, lead.grade),
-            "overridden": lead.grade_overridden}
+# The badges are built in Python rather than included from small templates: a list
+# shows three per row, and an inclusion tag costs a template render each time. Each
+# ends with the newline its template used to end with, so the pages stay as they were.
+@register.simple_tag
+def grade_badge(lead) -> str:
+    label = _label(Grade, lead.grade)
+    if not lead.grade_overridden:
+        return format_html('<span class="badge grade-badge grade-{}" title="{}" '
+                           'data-testid="grade-badge">{}</span>\n', lead.grade, label, lead.grade)
+    by_hand = _("set by hand")
+    return format_html('<span class="badge grade-badge grade-{}" title="{} · {}" '
+                       'data-testid="grade-badge">{}<span class="grade-manual" '
+                       'aria-label="{}">✎</span></span>\n',
+                       lead.grade, label, by_hand, lead.grade, by_hand)
 
 
-@register.inclusion_tag("leads/components/status_badge.html")
-def status_badge(lead) -> dict:
-    return {"status": lead.status, "label": _label(LeadStatus, lead.status)}
+@register.simple_tag
+def status_badge(lead) -> str:
+    return format_html('<span class="badge status-badge status-{}">{}</span>\n',
+                       lead.status, _label(LeadStatus, lead.status))
 
 
-@register.inclusion_tag("leads/components/due_marker.html")
-def due_marker(lead) -> dict:
+@register.simple_tag
+def due_marker(lead) -> str:
     """When the next touch is due; `lead.overdue` comes annotated from the selector."""
+    due = lead.follow_up_due_at if lead.is_open else None
+    if not due:
+        return mark_safe('<span class="muted">—</span>\n')
     overdue = getattr(lead, "overdue", None)
     if overdue is None:
         overdue = lead.is_overdue()
-    return {"due": lead.follow_up_due_at if lead.is_open else None, "overdue": overdue}
+    due = template_localtime(due)
+    stamp = format_html('<time datetime="{}">{}</time>', dateformat.format(due, "c"),
+                        dateformat.format(due, "m-d H:i"))
+    if overdue:
+        return format_html('<span class="badge due-overdue" data-testid="overdue">{} · {}</span>\n',
+                           _("Overdue"), stamp)
+    return format_html('<span class="due">{}</span>\n', stamp)
 
 
 @register.simple_tag

@@ -241,7 +241,7 @@ def test_demo_signed_contracts_have_their_stored_pdf(demo, media_root):
 
 def test_demo_contract_numbers_are_gapless_per_year_in_signing_order(demo):
     signed = list(Contract.objects.filter(store=demo, signed_at__isnull=False)
-                  .order_by("signed_at"))
+                  .order_by("signed_at", "pk"))  # numbered in this order
     by_year: dict[int, list[int]] = defaultdict(list)
 
     for contract in signed:
@@ -394,7 +394,7 @@ def test_renumber_gives_a_signing_of_last_year_last_years_number(demo):
     """A demo seeded in January has stories signed in December: the services numbered
     them in the new year, renumber() moves them to the year they were signed in."""
     signed = Contract.objects.filter(store=demo, signed_at__isnull=False)
-    first = signed.order_by("signed_at").first()
+    first = signed.order_by("signed_at", "pk").first()
     year = first.year
     in_year = signed.filter(year=year).count()
     Contract.objects.filter(pk=first.pk).update(
@@ -406,7 +406,7 @@ def test_renumber_gives_a_signing_of_last_year_last_years_number(demo):
     assert (first.number, first.year, first.sequence) == (f"DEMO-{year - 1}-000001",
                                                           year - 1, 1)
     assert first.events.get(kind=ContractEventKind.SIGNED).note == first.number
-    assert list(signed.filter(year=year).order_by("signed_at")
+    assert list(signed.filter(year=year).order_by("signed_at", "pk")
                 .values_list("sequence", flat=True)) == list(range(1, in_year))
     assert dict(ContractSequence.objects.filter(store=demo, year__in=(year - 1, year))
                 .values_list("year", "last")) == {year - 1: 1, year: in_year - 1}
