@@ -21,7 +21,7 @@ from dealership.permissions import has_role
 from delivery.forms.inventory import AGING_BUCKETS, StockBoardFilter, bucket_arrival_range
 from delivery.models import Allocation, DeliverySettings, StockImport
 from delivery.permissions import INVENTORY_EDIT_ROLES, INVENTORY_VIEW_ROLES
-from leads.enums import OPEN_STATUSES, Grade
+from leads.enums import Grade
 from leads.models import Lead
 from leads.selectors.leads import lead_scope_for_user
 
@@ -134,8 +134,9 @@ def slow_stock(*, user: User, store: Store, today: dt.date,
     for name in names:
         interest |= Q(model_interest__icontains=name)
     candidates = list(
-        lead_scope_for_user(user).filter(store=store, status__in=OPEN_STATUSES,
-                                         grade__in=(Grade.A, Grade.B))
+        # The stored open flag, not the statuses: the partial index on open leads
+        # serves it, so the candidates are read from today's open work.
+        lead_scope_for_user(user).filter(store=store, open=True, grade__in=(Grade.A, Grade.B))
         .filter(interest).select_related("customer", "owner")
         .order_by("grade", "-created_at", "-id")[:LEAD_CANDIDATES])
     for item in slow:

@@ -14,7 +14,6 @@ from leads.enums import (
     CLOSED_STATUSES,
     FUNNEL,
     ONLINE_CHANNELS,
-    OPEN_STATUSES,
     Channel,
     Grade,
     LeadStatus,
@@ -31,8 +30,10 @@ class LeadQuerySet(models.QuerySet):
     def for_store(self, store):
         return self.filter(store=store)
 
+    # The stored flag (generated from the status), not the statuses: the partial
+    # indexes on open leads serve a filter on it.
     def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(open=True)
 
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -42,7 +43,7 @@ class LeadQuerySet(models.QuerySet):
         return self.filter(status__in=ACTIVE_STATUSES, follow_up_due_at__lt=now or timezone.now())
 
     def in_pool(self):
-        return self.filter(owner__isnull=True, status__in=OPEN_STATUSES)
+        return self.filter(owner__isnull=True, open=True)
 
 
 class Lead(models.Model):

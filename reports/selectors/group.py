@@ -25,7 +25,7 @@ from contracts.models import Contract
 from dealership.enums import Role, StockStatus
 from dealership.models import StockVehicle, Store, User
 from dealership.permissions import has_role
-from leads.enums import ACTIVE_STATUSES, ONLINE_CHANNELS, OPEN_STATUSES, LeadStatus
+from leads.enums import ACTIVE_STATUSES, ONLINE_CHANNELS, LeadStatus
 from leads.models import Lead
 from leads.selectors.periods import Period, period_for
 from reports.enums import TargetMetric
@@ -223,10 +223,12 @@ def _test_drive_rates(ids: list[int], period: Period, tz) -> dict[int, Rate]:
 
 
 def _activation_rates(ids: list[int], now: dt.datetime) -> dict[int, Rate]:
-    rows = (Lead.objects.filter(store__in=ids, status__in=OPEN_STATUSES)
+    # Every store's open leads from the partial index on open leads alone (the stored
+    # flag lets the planner use it; status is never null and is in it, the id is not).
+    rows = (Lead.objects.filter(store__in=ids, open=True)
             .values("store").order_by()
-            .annotate(open=Count("pk"),
-                      meeting=Count("pk", filter=Q(status__in=ACTIVE_STATUSES) & (
+            .annotate(open=Count("status"),
+                      meeting=Count("status", filter=Q(status__in=ACTIVE_STATUSES) & (
                           Q(follow_up_due_at__isnull=True) | Q(follow_up_due_at__gte=now))))
             .values_list("store", "meeting", "open"))
     return {store: Rate(meeting, n_open) for store, meeting, n_open in rows}
