@@ -43,6 +43,13 @@ class BadCursor(ValueError):
     """The `after` parameter is not a cursor of this list."""
 
 
+
+def bounded_count_label(count: int, bound: int) -> str:
+    """A count read to `bound` + 1 rows at most: "1,000+" past the bound, else the count."""
+    if count > bound:
+        return _("%(count)s+") % {"count": number_format(bound, force_grouping=True)}
+    return number_format(count, force_grouping=True)
+
 @dataclass(frozen=True)
 class SortKey:
     """One `order_by` term: the model field, its direction and where its NULLs sort."""
@@ -201,9 +208,7 @@ class ListPage:
     @property
     def count_label(self) -> str:
         """"1,000+" past the bound, else the count."""
-        if self.is_bounded:
-            return _("%(count)s+") % {"count": number_format(self.bound, force_grouping=True)}
-        return number_format(self.count, force_grouping=True)
+        return bounded_count_label(self.count, self.bound)
 
     @property
     def num_pages(self) -> int | None:

@@ -90,6 +90,20 @@ def stock_summary(*, store: Store) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in StockStatus.values}
 
 
+class _BoundedCount(Subquery):
+    """How many rows the subquery gives, reading `bound` + 1 of them at most."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS bounded)"
+    output_field = IntegerField()
+
+
+def count_per_store_bounded(rows: QuerySet, bound: int) -> _BoundedCount:
+    """An annotation for Store querysets: each store's `rows` counted to `bound` + 1 at
+    most (an index range that stops there), for a figure that need not be exact past it:
+    the cost is the bound, not the store's history."""
+    return _BoundedCount(rows.filter(store=OuterRef("pk")).order_by().values("pk")[:bound + 1])
+
+
 def count_per_store(rows: QuerySet) -> Coalesce:
     """An annotation for Store querysets: how many of `rows` belong to each store.
 

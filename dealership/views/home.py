@@ -9,8 +9,13 @@ from django.views.decorators.http import require_safe
 from dealership.enums import Role
 from dealership.models import Customer, Store, User
 from dealership.navigation import home_url_name, nav_badges, nav_for, nav_sections
+from dealership.pagination import bounded_count_label
 from dealership.permissions import role_required
-from dealership.selectors import count_per_store
+from dealership.selectors import count_per_store, count_per_store_bounded
+
+# The console's customers per store: a dealer group's stores hold hundreds of thousands
+# each, and the administrator needs their size, not the exact figure.
+CONSOLE_CUSTOMER_BOUND = 10_000
 
 
 @require_safe
@@ -56,10 +61,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def console(request: HttpRequest) -> HttpResponse:
     """The administrator's home: stores and their staff, with links into the admin."""
-    stores = Store.objects.select_related("group").annotate(
+    stores = list(Store.objects.select_related("group").annotate(
         staff_count=count_per_store(User.objects.filter(is_active=True)),
-        customer_count=count_per_store(Customer.objects.all()),
-    )
+        customer_count=count_per_store_bounded(Customer.objects.all(),
+                                               CONSOLE_CUSTOMER_BOUND),
+    ))
+    for store in stores:
+        store.customer_label = bounded_count_label(store.customer_count,
+                                                   CONSOLE_CUSTOMER_BOUND)
     unassigned = User.objects.filter(store__isnull=True, is_active=True).order_by("username")
     return render(request, "dealership/console.html",
                   {"stores": stores, "unassigned": unassigned})

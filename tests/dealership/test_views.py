@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dealership.enums import AuditAction, Role
 from dealership.models import AuditEntry, Customer
+from dealership.views import home
 from tests.factories import (
     CustomerFactory,
     StockVehicleFactory,
@@ -132,6 +133,23 @@ def test_console_query_count_is_constant(client, make_user, count, django_assert
 
     # make_user's store fixture adds the persona store DEMO to the count.
     assert len(response.context["stores"]) == count + 1
+
+
+def test_console_counts_each_stores_customers_to_a_bound(client, make_user, monkeypatch):
+    monkeypatch.setattr(home, "CONSOLE_CUSTOMER_BOUND", 3)
+    big, small = StoreFactory(code="BIG"), StoreFactory(code="SMALL")
+    CustomerFactory.create_batch(4, store=big)
+    CustomerFactory.create_batch(3, store=small)
+    client.force_login(make_user(Role.ADMIN))
+
+    response = client.get("/console/")
+
+    labels = {store.code: (store.customer_count, store.customer_label)
+              for store in response.context["stores"]}
+    # Past the bound: one row more than the bound is read, and the label says so.
+    assert labels["BIG"] == (4, "3+")
+    assert labels["SMALL"] == (3, "3")
+    assert labels["DEMO"] == (0, "0")
 
 
 # --- Customer list ------------------------------------------------------------------------
