@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import translation
 from django_htmx.middleware import HtmxDetails
 
 from dealership.forms import apply_service_errors
@@ -60,3 +62,22 @@ def test_partial_template_is_the_partial_for_htmx_and_the_page_otherwise():
 
     assert partial_template(plain, "app/page.html", "rows") == "app/page.html"
     assert partial_template(htmx, "app/page.html", "rows") == "app/page.html#rows"
+
+
+# --- Selects: the project's select.html writes select_option.html's markup in place ------------
+def test_select_renders_each_option_as_select_option_html_would():
+    widget = forms.Select(choices=[("", "---------"), ("a", "甲 & 乙"), ("b", '<b>"B"</b>')],
+                          attrs={"id": "id_pick"})
+    with translation.override("zh-hans"):
+        html = widget.render("pick", "a")
+        options = [option for _name, group, _index in widget.optgroups("pick", ["a"])
+                   for option in group]
+        alone = [render_to_string("django/forms/widgets/select_option.html",
+                                  {"widget": option}) for option in options]
+
+    # In the list's order, each option exactly as its own template renders it: the
+    # translated prompt, the selected flag, escaped labels.
+    positions = [html.index(option) for option in alone]
+    assert positions == sorted(positions)
+    assert len(alone) == 3 and "请选择" in alone[0] and "selected" in alone[1]
+    assert "&lt;b&gt;" in alone[2]
