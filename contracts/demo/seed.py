@@ -180,10 +180,11 @@ class MoneyDemo:
             self.rng.shuffle(pool)
         return pools
 
-    def _first(self, pools: dict, consultant: User, fits) -> object | None:
-        # This consultant's customers first, then the next consultants' in turn.
+    def _first(self, pools: dict, consultant: User, fits, *, own: bool) -> object | None:
+        # Only this consultant's customers (own), or the next consultants' in turn.
         start = self.consultants.index(consultant)
-        order = [u.pk for u in self.consultants[start:] + self.consultants[:start]]
+        order = ([consultant.pk] if own else
+                 [u.pk for u in self.consultants[start + 1:] + self.consultants[:start]])
         for owner in order:
             for item in pools.get(owner, []):
                 customer_id = item.customer_id if isinstance(item, Lead) else item.pk
@@ -195,28 +196,42 @@ class MoneyDemo:
     def party(self, story: Story, consultant: User) -> Party | None:
         """The customer (with their lead, when one fits) and the moments of the story:
         a won lead signs when the leads demo closed it; an open one ends after its last
-        touch; a customer without a fitting lead is the fallback."""
+        touch; a customer without a fitting lead is the fallback. The consultant's own
+        leads and customers come first, so every consultant who has a customer gets a
+        story; only then the next consultants'."""
         clock = self.clock
         lo, hi = story.days
         newest = min(clock.minutes(self.now - dt.timedelta(days=lo)), clock.latest)
         oldest = clock.minutes(self.now - dt.timedelta(days=hi))
         anchor = self.rng.uniform(oldest, newest)
+        for own in (True, False):
+            party = self._party(story, consultant, own=own, span=(oldest, newest),
+                                anchor=anchor)
+            if party is not None:
+                return party
+        return None
+
+    def _party(self, story: Story, consultant: User, *, own: bool, span: tuple[float, float],
+               anchor: float) -> Party | None:
+        clock = self.clock
+        oldest, newest = span
         if story.signed and "open" not in story.extras:
             # Signed when the leads demo closed the lead as won.
             lead = self._first(self.won, consultant, lambda lead: oldest <= clock.minutes(
-                lead.closed_at) <= newest)
+                lead.closed_at) <= newest, own=own)
             if lead is not None:
                 return Party(lead.customer, lead.customer.owner, lead,
                              clock.minutes(lead.created_at + dt.timedelta(hours=1)),
                              clock.minutes(lead.closed_at))
         else:
             lead = self._first(self.open, consultant, lambda lead: clock.minutes(
-                max(lead.created_at, lead.last_touch_at or lead.created_at)) + 60 < anchor)
+                max(lead.created_at, lead.last_touch_at or lead.created_at)) + 60 < anchor,
+                own=own)
             if lead is not None:
                 return Party(lead.customer, lead.customer.owner, lead,
                              clock.minutes(lead.created_at + dt.timedelta(hours=1)), anchor)
         customer = self._first(self.customers, consultant,
-                               lambda c: clock.minutes(c.created_at) + DAY < anchor)
+                               lambda c: clock.minutes(c.created_at) + DAY < anchor, own=own)
         if customer is None:
             return None
         return Party(customer, customer.owner, None,
