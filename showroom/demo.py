@@ -237,6 +237,12 @@ def seed_showroom(rng: random.Random, *, store: Store, scale: str,
 def _today(rng: random.Random, *, store: Store, consultants: list[User], now) -> None:
     """Today's roster: most consultants waiting, two with customers, one at lunch."""
     today = timezone.localdate(now, store.tzinfo)
+    # Just after midnight, "an hour ago" is yesterday: today's floor starts at midnight.
+    opened = store.day_bounds(today)[0]
+
+    def ago(minutes: int) -> dt.datetime:
+        return max(opened, now - dt.timedelta(minutes=minutes))
+
     states = [DutyState.AVAILABLE] * len(consultants)
     for index, state in zip(range(len(consultants)),
                             [DutyState.WITH_CUSTOMER, DutyState.WITH_CUSTOMER, DutyState.AWAY],
@@ -244,13 +250,13 @@ def _today(rng: random.Random, *, store: Store, consultants: list[User], now) ->
         states[index] = state
     DutyShift.objects.bulk_create([
         DutyShift(store=store, date=today, consultant=user, position=i + 1, state=states[i],
-                  state_since=now - dt.timedelta(minutes=rng.randrange(5, 90)))
+                  state_since=ago(rng.randrange(5, 90)))
         for i, user in enumerate(consultants)
     ])
     # Every active consultant is on the roster and none is off: lead routing, which knows
     # no roster until the desk saves one, routes to the same consultants.
     Visit.objects.bulk_create([
-        Visit(store=store, consultant=user, arrived_at=now - dt.timedelta(minutes=15 + 10 * i),
+        Visit(store=store, consultant=user, arrived_at=ago(15 + 10 * i),
               party_size=2, first_visit=True, routed_by=RoutedBy.QUEUE,
               description=["一家三口，开白色SUV", "两位年轻人，看混动"][i])
         for i, user in enumerate(consultants[:2])

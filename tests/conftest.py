@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from dealership.enums import Role, Seniority
 from tests.factories import (
@@ -22,6 +22,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.helpers import business_now
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 
@@ -102,6 +103,15 @@ def _personal_numbers_masked(request, monkeypatch):
     yield
     if elsewhere:
         pytest.fail("\n".join(str(leak) for leak in elsewhere), pytrace=False)
+
+
+@pytest.fixture
+def business_hours(monkeypatch):
+    """The clock at 14:00 store time, ticking (tests.helpers.business_now): for a test whose
+    story spans the hour around now, so a run near the store's midnight does not cut it in
+    two days. Request it first (`pytest.mark.usefixtures`), before the fixtures that read
+    the store's today."""
+    monkeypatch.setattr(timezone, "now", business_now)
 
 
 @pytest.fixture

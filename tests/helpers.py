@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
 # Headers of a request htmx makes.
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -12,3 +17,20 @@ def english(user):
     user.language = "en"
     user.save(update_fields=["language"])
     return user
+
+
+# --- A clock inside the store's opening hours ------------------------------------------------
+# A story that spans an hour or two around now ("arrived 42 minutes ago", "busy for 20
+# minutes") would be cut in two store days by a run near the store's midnight, where the
+# product rightly refuses a visit that arrived yesterday. Such tests run on this clock: 14:00
+# of the store's day (Asia/Shanghai, the factories' zone) when the run started, ticking with
+# the real clock. Only the clock moves; it is the outside world (`business_hours` fixture).
+_real_now = timezone.now
+_REAL_START = _real_now()
+BUSINESS_START = timezone.localtime(_REAL_START, ZoneInfo("Asia/Shanghai")).replace(
+    hour=14, minute=0, second=0, microsecond=0)
+
+
+def business_now() -> dt.datetime:
+    """14:00 store time on the run's first day, plus the real time since the run began."""
+    return BUSINESS_START + (_real_now() - _REAL_START)

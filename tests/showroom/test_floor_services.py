@@ -43,7 +43,8 @@ from tests.showroom.factories import (
     VisitFactory,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
+# Stories span the hour around now: they run on the business-hours clock.
+pytestmark = [pytest.mark.usefixtures("business_hours", "in_english"), pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from tests.showroom.factories import (
     VisitFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# Stories span the hour around now: they run on the business-hours clock.
+pytestmark = [pytest.mark.usefixtures("business_hours"), pytest.mark.django_db]
 
 
 def _login(client, user) -> None:

@@ -22,7 +22,8 @@ from tests.helpers import HTMX, english
 from tests.showroom.factories import VisitFactory
 from tests.showroom.factories_test_drives import DriveFactory, local_at, store_today, tomorrow_at
 
-pytestmark = pytest.mark.django_db
+# Stories span the hour around now: they run on the business-hours clock.
+pytestmark = [pytest.mark.usefixtures("business_hours"), pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -21,14 +21,15 @@ from showroom.models import DutyShift, Visit
 from showroom.services import RoutedBy, visit_close, visit_hand_over, visit_register
 from tests.concurrency import race, require_postgres
 from tests.factories import CustomerFactory, UserFactory
-from tests.helpers import HTMX, english
+from tests.helpers import HTMX, business_now, english
 from tests.showroom.factories import DutyShiftFactory
 
-pytestmark = pytest.mark.django_db
+# The story spans the half hour around now: it runs on the business-hours clock.
+pytestmark = [pytest.mark.usefixtures("business_hours"), pytest.mark.django_db]
 
 # 王芳's first customer arrived twenty minutes ago (today, in the store) and she has been
 # busy since; the receptionist's message names that time in the store's clock.
-NOW = timezone.now().replace(second=0, microsecond=0)
+NOW = business_now().replace(second=0, microsecond=0)
 BUSY_SINCE = NOW - dt.timedelta(minutes=20)
 SINCE = timezone.localtime(BUSY_SINCE, ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
 
@@ -56,7 +57,7 @@ def owner_busy(store, receptionist, floor):
 
 
 @pytest.fixture
-def clock():
+def clock(business_hours):
     with mock.patch.object(timezone, "now", return_value=NOW):
         yield
 
