@@ -2,7 +2,8 @@
 #
 #   make install       create .venv and install the dependencies from pyproject.toml
 #   make run           migrate, seed the demo store once, serve http://127.0.0.1:8000 + Celery
-#   make test          lint, migration check, then pytest (PYTEST_ARGS="-k contracts -x" ...)
+#   make test          lint, migration check, then pytest on every CPU (TEST_WORKERS=0: one
+#                      process; PYTEST_ARGS="-k contracts -x" ...)
 #   make lint          ruff check, and lint-imports (the apps' layers, pyproject.toml)
 #   make bench         gunicorn benchmark, ratios to the account page (BENCH_ARGS="--no-load")
 #   make messages      compile the translation catalogues (needs Debian's gettext)
@@ -19,6 +20,9 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MANAGE := $(VPY) manage.py
 PYTEST_ARGS ?=
+# pytest-xdist: one worker per logical CPU; a test file stays on one worker, so a module's
+# seeded demo is built once (0 runs in this process, as `-x` and `--pdb` need).
+TEST_WORKERS ?= logical
 BENCH_ARGS ?=
 
 # Management commands that load the settings but use no secret (i18n, migration checks):
@@ -77,7 +81,7 @@ test: install lint messages
 	export SECRET_KEY="$${SECRET_KEY:-$(TEST_SECRET)}"; \
 	mkdir -p "$${DATA_DIR:-var}"; \
 	$(MANAGE) makemigrations --check --dry-run; \
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Seeds the demo store only into an empty database (a no-op on any database with a store),
 # then serves it with gunicorn and measures (reports/management/commands/benchmark.py).
