@@ -10,6 +10,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.utils import timezone, translation
@@ -45,6 +46,34 @@ def pytest_configure(config):
     # The SMS webhook answers 503 without a secret; tests sign with this one.
     settings.LEADS_SMS_WEBHOOK_SECRET = "test-sms-webhook-secret"
     _isolate_filesystem_broker(settings)
+    _isolate_redis_per_xdist_worker(settings)
+
+
+def _isolate_redis_per_xdist_worker(settings) -> None:
+    """Under pytest-xdist each worker has its own test database, and here its own Redis
+    database too (gw0 → /1, gw1 → /2 …): otherwise one worker's real Celery worker would
+    take the other's messages, and one's cache (rate limits, cache.clear()) be the other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not settings.REDIS_URL:
+        return
+    from django.core.cache import caches
+
+    from dealership.celery import app
+
+    index = int(worker.removeprefix("gw")) + 1
+
+    def own(url: str) -> str:
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(path=f"/{index}")) if parts.scheme == "redis" else url
+
+    settings.CACHES = {**settings.CACHES, "default": {
+        **settings.CACHES["default"], "LOCATION": own(settings.CACHES["default"]["LOCATION"])}}
+    caches.__dict__.pop("settings", None)  # read again, should anything have read it
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):  # subprocesses
+        if os.environ.get(name):
+            os.environ[name] = own(os.environ[name])
+    app.conf.broker_url = own(app.conf.broker_url)
+    app.conf.result_backend = own(app.conf.result_backend)
 
 
 def _isolate_filesystem_broker(settings) -> None:
