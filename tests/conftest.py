@@ -95,6 +95,22 @@ def _isolate_filesystem_broker(settings) -> None:
     app.conf.result_backend = f"file://{folders['results']}"
 
 
+_REAL_CLOCK = timezone.now
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that leaves the clock mocked (a patch started and not stopped, a mock
+    restored out of order by two threads) would move every later test on its worker: once
+    all its fixtures are torn down, the test that leaked it fails, by name."""
+    result = yield
+    if timezone.now is not _REAL_CLOCK:
+        leaked, timezone.now = timezone.now, _REAL_CLOCK
+        pytest.fail(f"this test left django.utils.timezone.now mocked: {leaked!r}",
+                    pytrace=False)
+    return result
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

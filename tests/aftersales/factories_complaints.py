@@ -23,17 +23,24 @@ T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 
 
 def at(moment: dt.datetime):
-    """The clock stands at `moment` inside the block."""
+    """The clock stands at `moment` inside the block. Never inside the threads of a race:
+    threads that patch and restore one attribute out of order leave it patched for every
+    later test; set the clock once around `race()`."""
     return mock.patch.object(timezone, "now", return_value=moment)
+
+
+def complaint_values(**fields) -> dict:
+    """A typical complaint's fields, `fields` overriding them."""
+    return {"channel": ComplaintChannel.PHONE, "category": ComplaintCategory.AFTER_SALES,
+            "severity": ComplaintSeverity.MEDIUM, "department": ComplaintDepartment.SERVICE,
+            "summary": "空调异响", "description": "提车后空调出风口有异响。",
+            "contract": None} | fields
 
 
 def complaint_record(actor, customer, *, received_at: dt.datetime = T0,
                      now: dt.datetime | None = None, **fields) -> Complaint:
     """A complaint recorded by `actor` at `now` (default: when it was received)."""
-    values = {"channel": ComplaintChannel.PHONE, "category": ComplaintCategory.AFTER_SALES,
-              "severity": ComplaintSeverity.MEDIUM, "department": ComplaintDepartment.SERVICE,
-              "summary": "空调异响", "description": "提车后空调出风口有异响。",
-              "contract": None} | fields
+    values = complaint_values(**fields)
     with at(now or received_at):
         return services.complaint_create(actor=actor, customer=customer,
                                          received_at=received_at, **values)
