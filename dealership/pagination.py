@@ -43,12 +43,12 @@ class BadCursor(ValueError):
     """The `after` parameter is not a cursor of this list."""
 
 
-
 def bounded_count_label(count: int, bound: int) -> str:
     """A count read to `bound` + 1 rows at most: "1,000+" past the bound, else the count."""
     if count > bound:
         return _("%(count)s+") % {"count": number_format(bound, force_grouping=True)}
     return number_format(count, force_grouping=True)
+
 
 @dataclass(frozen=True)
 class SortKey:
