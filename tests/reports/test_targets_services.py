@@ -230,3 +230,19 @@ def test_a_target_month_is_its_first_day(store):
         target.full_clean()
 
     assert list(refused.value.message_dict) == ["month"]
+
+
+@pytest.mark.parametrize("instant", ["18:30:00", "18:30:09"])
+def test_report_time_default_raises_no_fixed_default_warning_at_that_time(instant):
+    """Django's fields.W161 flags a fixed time default that equals the clock (±10 s): the
+    deploy check failed when it ran at 18:30 UTC. The default is a callable now."""
+    hour, minute, second = map(int, instant.split(":"))
+    at = dt.datetime(2026, 12, 7, hour, minute, second, tzinfo=dt.UTC)
+    field = ReportSettings._meta.get_field("daily_report_at")
+
+    with mock.patch.object(timezone, "now", return_value=at):
+        warnings = [message.id for message in field.check()]
+
+    assert "fields.W161" not in warnings
+    assert field.get_default() == dt.time(18, 30)
+    assert ReportSettings(store_id=1).daily_report_at == dt.time(18, 30)
