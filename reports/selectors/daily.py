@@ -18,7 +18,7 @@ from dealership.models import Store, User
 from reports.enums import DailyReportStatus
 from reports.models import DailyReport, ReportSettings
 
-DEFAULT_REPORT_AT = ReportSettings._meta.get_field("daily_report_at").default
+DEFAULT_REPORT_AT = ReportSettings._meta.get_field("daily_report_at").get_default()
 REQUEST_DAYS_BACK = 400  # a manager may make a day again up to this many days back
 PENDING_GRACE = dt.timedelta(minutes=2)  # a queued render older than this is the job's
 
