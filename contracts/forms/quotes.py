@@ -193,6 +193,8 @@ class QuoteForm(forms.Form):
         self.chosen_trim = trim
         self.fields["colour"].queryset = colours_for(trim)
         self.fields["vehicle"].queryset = stock_for(user.store, trim)
+        if trim is None:
+            self.fields["vehicle"].empty_label = _("Choose a trim first to see its cars")
         self.fields["packages"].queryset = packages_for(user.store)
         self.accessories = accessories_for(user.store)
         for accessory in self.accessories:

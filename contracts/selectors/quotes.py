@@ -103,11 +103,14 @@ def colours_for(trim: Trim | None) -> QuerySet[Colour]:
 
 
 def stock_for(store: Store, trim: Trim | None) -> QuerySet[StockVehicle]:
-    """The store's unsold vehicles of the trim (of every trim while none is chosen)."""
-    vehicles = StockVehicle.objects.filter(
-        store=store, status__in=QUOTABLE_STOCK_STATUSES,
-    ).select_related("trim__series__brand", "colour").order_by("trim_id", "arrival_date", "vin")
-    return vehicles.filter(trim=trim) if trim is not None else vehicles
+    """The store's unsold vehicles of the trim; none while no trim is chosen (a store's
+    stock is hundreds of cars: listing them all made the builder's first page its slowest,
+    and a list that long serves nobody on a phone)."""
+    if trim is None:
+        return StockVehicle.objects.none()
+    return StockVehicle.objects.filter(
+        store=store, trim=trim, status__in=QUOTABLE_STOCK_STATUSES,
+    ).select_related("trim__series__brand", "colour").order_by("arrival_date", "vin")
 
 
 def accessories_for(store: Store) -> list[Accessory]:

@@ -94,6 +94,12 @@ def quote_export(request: HttpRequest) -> HttpResponse:
                         filename=f"quotes-{timezone.localdate(timezone=tz):%Y%m%d}")
 
 # --- The builder --------------------------------------------------------------------------
+# The builder's button for browsers without JavaScript (in <noscript>): the page again with
+# the chosen trim's colours and cars and the totals, nothing saved. With htmx the builder
+# refreshes itself as it is typed (quote_calculate).
+REFRESH = "refresh"
+
+
 def _preview(user, form: QuoteForm, version: QuoteVersion | None = None) -> dict:
     """The totals panel: the figures of the input as far as it is valid, the approval it
     needs, and hints for what is missing or wrong. An untouched revision shows the
@@ -129,8 +135,37 @@ def _builder(request: HttpRequest, form: QuoteForm, *, customer, action: str,
     version = quote.current_version if quote is not None else None
     context = {"form": form, "customer": customer, "quote": quote, "action": action,
                **_preview(request.user, form, version)}
+    refreshed = form.is_bound and REFRESH in request.POST
     return render(request, partial_template(request, BUILDER, "quote-builder"), context,
-                  status=400 if form.is_bound else 200)
+                  status=400 if form.is_bound and not refreshed else 200)
+
+
+def _fitted_form(request: HttpRequest, **kwargs) -> QuoteForm:
+    """The posted builder; when its trim changed since the page was drawn, a colour or car
+    of the former trim is dropped rather than refused."""
+    form = QuoteForm(request.POST, user=request.user, **kwargs)
+    trim_changed = request.POST.get("shown_trim", "") != request.POST.get("trim", "")
+    if not form.is_valid() and trim_changed:
+        data = request.POST.copy()
+        for name in ("colour", "vehicle"):
+            if name in form.errors:
+                data[name] = ""
+        form = QuoteForm(data, user=request.user, **kwargs)
+        form.is_valid()
+    return form
+
+
+def _builder_form(request: HttpRequest, **kwargs) -> QuoteForm:
+    """The builder's form: empty on GET, fitted to a changed trim on a refresh."""
+    if request.method != "POST":
+        return QuoteForm(None, user=request.user, **kwargs)
+    if REFRESH in request.POST:
+        return _fitted_form(request, **kwargs)
+    return QuoteForm(request.POST, user=request.user, **kwargs)
+
+
+def _to_save(request: HttpRequest, form: QuoteForm) -> bool:
+    return form.is_bound and REFRESH not in request.POST and form.is_valid()
 
 
 def _saved_message(quote: Quote, version: QuoteVersion) -> str:
@@ -159,8 +194,8 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     lead = lead_of_customer(customer=customer, pk=lead_id) if lead_id else None
     if not can_write_quote(request.user, customer=customer):
         raise PermissionDenied
-    form = QuoteForm(request.POST if request.method == "POST" else None, user=request.user)
-    if form.is_bound and form.is_valid():
+    form = _builder_form(request)
+    if _to_save(request, form):
         try:
             quote = services.quote_create(actor=request.user, customer=customer,
                                           data=form.quote_input(), lead=lead)
@@ -179,15 +214,8 @@ def quote_calculate(request: HttpRequest) -> HttpResponse:
     """While the builder is typed: the totals panel. When the trim changed, the colour and
     stock choices of the new trim come along (out of band), a choice that does not fit the
     new trim dropped."""
-    form = QuoteForm(request.POST, user=request.user)
+    form = _fitted_form(request)
     trim_changed = request.POST.get("shown_trim", "") != request.POST.get("trim", "")
-    if not form.is_valid() and trim_changed:
-        data = request.POST.copy()
-        for name in ("colour", "vehicle"):
-            if name in form.errors:
-                data[name] = ""
-        form = QuoteForm(data, user=request.user)
-        form.is_valid()
     context = {"form": form, **_preview(request.user, form)}
     # Only the builder's htmx posts here, for its totals panel: the panels are all that
     # the context holds, whoever asks.
@@ -241,9 +269,8 @@ def quote_revise(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This quote is %(status)s and can no longer change.")
                        % {"status": quote.get_status_display()})
         return redirect(quote)
-    form = QuoteForm(request.POST if request.method == "POST" else None, user=request.user,
-                     initial=initial_from_version(quote.current_version))
-    if form.is_bound and form.is_valid():
+    form = _builder_form(request, initial=initial_from_version(quote.current_version))
+    if _to_save(request, form):
         try:
             version = services.quote_revise(actor=request.user, quote=quote,
                                             data=form.quote_input())

@@ -96,6 +96,78 @@ def test_builder_get_offers_the_catalogue_of_the_store(client, consultant, custo
     assert 'hx-trigger="input changed delay:300ms, change"' in html
 
 
+def test_builder_lists_no_car_until_a_trim_is_chosen(client, consultant, customer, trim,
+                                                     store):
+    car = StockVehicleFactory(store=store, trim=trim)
+    client.force_login(english(consultant))
+
+    response = client.get(new_url(customer))
+
+    html = response.content.decode()
+    options = html.split('name="vehicle"')[1].split("</select>")[0]
+    assert options.count("<option") == 1
+    assert '<option value="" selected>Choose a trim first to see its cars</option>' in options
+    assert car.vin[-6:] not in html
+    # Without JavaScript, a button (in <noscript>) shows the chosen trim's cars.
+    assert ('<noscript><button type="submit" name="refresh" value="1" class="button" '
+            'data-testid="quote-refresh">') in html
+
+
+def test_builder_refresh_shows_the_trims_cars_and_price_and_saves_nothing(
+        client, consultant, customer, trim, store, other_store):
+    car = StockVehicleFactory(store=store, trim=trim)
+    StockVehicleFactory(store=store, trim=trim, status=StockStatus.SOLD)
+    StockVehicleFactory(store=store, trim=TrimFactory())  # another trim's
+    StockVehicleFactory(store=other_store, trim=trim)  # another store's
+    client.force_login(english(consultant))
+
+    # As a browser without JavaScript posts it: the trim chosen on a page drawn without one.
+    response = client.post(new_url(customer), {**builder_data(trim, shown_trim=""),
+                                               "refresh": "1"})
+
+    html = response.content.decode()
+    options = html.split('name="vehicle"')[1].split("</select>")[0]
+    assert response.status_code == 200
+    assert options.count("<option") == 2  # "none" and the one unsold car of the trim here
+    assert f'<option value="{car.pk}">' in options
+    totals = response.context["totals"]
+    assert (totals.list_price, totals.vehicle_price) == (
+        Decimal("209800.00"), Decimal("209800.00") - Decimal("2000"))  # MSRP − the discount
+    assert response.context["hints"] == []
+    assert (Quote.objects.count(), QuoteVersion.objects.count()) == (0, 0)
+
+
+def test_builder_refresh_drops_a_car_of_the_former_trim(client, consultant, customer, trim,
+                                                        store):
+    other = TrimFactory()
+    old_car = StockVehicleFactory(store=store, trim=trim)
+    new_car = StockVehicleFactory(store=store, trim=other)
+    client.force_login(english(consultant))
+
+    response = client.post(new_url(customer), {
+        **builder_data(other, shown_trim=str(trim.pk), vehicle=str(old_car.pk)),
+        "refresh": "1"})
+
+    form = response.context["form"]
+    assert response.status_code == 200
+    assert form.errors == {}
+    assert form.cleaned_data["vehicle"] is None
+    assert f'<option value="{new_car.pk}">' in response.content.decode()
+    assert Quote.objects.count() == 0
+
+
+def test_builder_refresh_of_a_revision_saves_no_version(client, consultant, customer, trim):
+    quote = make_quote(consultant, customer, trim=trim)
+    client.force_login(consultant)
+
+    response = client.post(f"/contracts/quotes/{quote.pk}/revise/",
+                           {**builder_data(trim, discount="3000"), "refresh": "1"})
+
+    assert response.status_code == 200
+    assert 'value="3000"' in response.content.decode()
+    assert QuoteVersion.objects.filter(quote=quote).count() == 1
+
+
 def test_builder_customer_of_a_teammate_is_not_found(client, teammate, customer):
     client.force_login(teammate)
 
