@@ -54,15 +54,17 @@ LEVEL_AFTER = {EscalationLevel.SUPERVISOR: 0, EscalationLevel.MANAGER: 1}
 def _candidates(*, clock: str, level: int, now: dt.datetime) -> list[ComplaintBreach]:
     due_field, done_field = CLOCK_FIELDS[clock]
     threshold = now - CLOCK_LENGTHS[clock] * LEVEL_AFTER[level]
-    recorded = ComplaintBreach.objects.filter(complaint=OuterRef("pk"), clock=clock,
-                                              round=OuterRef("reopened_count"), level=level)
+    recorded = ComplaintBreach.objects.filter(
+        store=OuterRef("store"), complaint=OuterRef("pk"), clock=clock,
+        round=OuterRef("reopened_count"), level=level)
     rows = (Complaint.objects
             .filter(status__in=OPEN_COMPLAINT_STATUSES, **{f"{done_field}__isnull": True,
                                                           f"{due_field}__lt": threshold})
             .exclude(Exists(recorded))
-            .values_list("pk", "reopened_count", due_field))
-    return [ComplaintBreach(complaint_id=pk, clock=clock, round=round_, level=level,
-                            due_at=due_at, created_at=now) for pk, round_, due_at in rows]
+            .values_list("store_id", "pk", "reopened_count", due_field))
+    return [ComplaintBreach(store_id=store, complaint_id=pk, clock=clock, round=round_,
+                            level=level, due_at=due_at, created_at=now)
+            for store, pk, round_, due_at in rows]
 
 
 def _recipients(breaches: list[ComplaintBreach], level: int) -> dict[int, list[User]]:
@@ -112,7 +114,8 @@ def _act_on_new(*, level: int, now: dt.datetime, keys: list[tuple]) -> int:
     with override(settings.LANGUAGE_CODE):
         # Stored for staff to read: the site's language (a job has no request language).
         events = [ComplaintEvent(
-            complaint_id=b.complaint_id, kind=ComplaintEventKind.ESCALATED, created_at=now,
+            store_id=b.store_id, complaint_id=b.complaint_id, kind=ComplaintEventKind.ESCALATED,
+            created_at=now,
             note=_("%(clock)s overdue; escalated to: %(level)s")
             % {"clock": ComplaintClock(b.clock).label,
                "level": EscalationLevel(level).label},

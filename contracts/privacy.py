@@ -94,7 +94,8 @@ def _net_received() -> Coalesce:
 def contracts_blocker(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     """Customers with an open contract, a delivered one not fully paid, or a refund the
     store still owes them."""
-    unpaid = (Contract.objects.filter(status=ContractStatus.DELIVERED)
+    # The asked customers' delivered contracts only (their customer index), not the group's.
+    unpaid = (Contract.objects.filter(customer__in=customers, status=ContractStatus.DELIVERED)
               .annotate(received=_net_received()).filter(received__lt=F("amount_due"))
               .values("customer_id"))
     return customers.filter(

@@ -160,7 +160,8 @@ class ColourAdmin(CataloguePriceReadOnlyMixin, AuditedAdmin):
 
 class StockVehicleAdminForm(forms.ModelForm):
     """A vehicle's arrival date: from 2000 (older stock is long sold) to a year ahead (the
-    expected arrival of a car still in transit) in the store's days (issue 10)."""
+    expected arrival of a car still in transit) in the store's days (issue 10). A VIN the
+    store has already is refused on the VIN (the model's rule names store and VIN)."""
 
     class Meta:
         model = StockVehicle
@@ -175,6 +176,12 @@ class StockVehicleAdminForm(forms.ModelForm):
                               latest=store.today() + dt.timedelta(days=366))
             except forms.ValidationError as error:
                 self.add_error("arrival_date", error)
+        vin = cleaned.get("vin")
+        if store is not None and vin and StockVehicle.objects.filter(
+                store=store, vin=vin).exclude(pk=self.instance.pk).exists():
+            # Django's own message for the rule, on the field the user can correct.
+            self.add_error("vin", self.instance.unique_error_message(StockVehicle,
+                                                                     ["store", "vin"]))
         return cleaned
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -59,9 +58,8 @@ def customer_get_for_user(*, user: User, pk: int) -> Customer:
 
 
 def audit_entries_for(*, instance, limit: int = 50) -> QuerySet[AuditEntry]:
-    content_type = ContentType.objects.get_for_model(type(instance))
     return (
-        AuditEntry.objects.filter(content_type=content_type, object_id=str(instance.pk))
+        AuditEntry.objects.of(instance)
         .select_related("actor", "content_type")
         .order_by("-created_at", "-id")[:limit]
     )
@@ -138,8 +136,10 @@ def colour_get_for_catalogue(*, pk: int) -> Colour:
     return get_object_or_404(Colour.objects.select_related("series__brand"), pk=pk)
 
 
-def price_history_for(*, item_kind: str, item_id: int, limit: int = 20
-                      ) -> QuerySet[PriceChange]:
-    """An item's price changes, newest first."""
-    return (PriceChange.objects.filter(item_kind=item_kind, item_id=item_id)
+def price_history_for(*, item_kind: str, item_id: int, store_id: int | None,
+                      limit: int = 20) -> QuerySet[PriceChange]:
+    """An item's price changes, newest first. `store_id` is the item's store (none for
+    the group's catalogue), as price_change_record files them: it leads the index."""
+    in_store = Q(store__isnull=True) if store_id is None else Q(store_id=store_id)
+    return (PriceChange.objects.filter(in_store, item_kind=item_kind, item_id=item_id)
             .select_related("changed_by").order_by("-changed_at", "-id")[:limit])

@@ -19,6 +19,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -95,11 +96,11 @@ def remind_overdue_balances(now: dt.datetime | None = None) -> int:
     """Write today's balance-overdue reminders of every store and act on the new ones;
     returns how many reminders this run wrote."""
     now = now or timezone.now()
-    store_ids = (Contract.objects.filter(status__in=COLLECTING_STATUSES,
+    # Per store, a probe of its (store, status) index: the stores with a balance to chase.
+    collecting = Contract.objects.filter(store=OuterRef("pk"), status__in=COLLECTING_STATUSES,
                                          promised_payment_date__isnull=False)
-                 .order_by().values_list("store_id", flat=True).distinct())
     total = 0
-    for store in Store.objects.filter(pk__in=store_ids).order_by("pk"):
+    for store in Store.objects.filter(Exists(collecting)).order_by("pk"):
         total += _remind_store(store, now)
     if total:
         logger.info("balance-overdue reminders written: %d", total)

@@ -431,10 +431,10 @@ def write(plans: list[Plan]) -> None:
     touches, lost, tasks, notes = [], [], [], []
     for plan in plans:
         for touch in plan.touches:
-            touch.lead_id = plan.lead.pk
+            touch.store_id, touch.lead_id = plan.lead.store_id, plan.lead.pk
         touches.extend(plan.touches)
         if plan.lost:
-            plan.lost.lead_id = plan.lead.pk
+            plan.lost.store_id, plan.lost.lead_id = plan.lead.store_id, plan.lead.pk
             lost.append(plan.lost)
         if plan.task:
             plan.task.lead_id = plan.lead.pk
@@ -448,7 +448,8 @@ def write(plans: list[Plan]) -> None:
         for kind, actor, note, data, at, touch in plan.events:
             if touch is not None:
                 data = {"touch": plan.touches[touch].pk, **data}
-            events.append(LeadEvent(lead_id=plan.lead.pk, kind=kind, actor_id=actor,
+            events.append(LeadEvent(store_id=plan.lead.store_id, lead_id=plan.lead.pk,
+                                    kind=kind, actor_id=actor,
                                     note=note, data=data, created_at=at))
     LeadEvent.objects.bulk_create(events, batch_size=BATCH)
     LostRequest.objects.bulk_create(lost, batch_size=BATCH)
@@ -602,19 +603,21 @@ def seed_history(rng: random.Random, *, store: Store) -> None:
             else:
                 lead["follow_up_due_at"] = last + policy.cadence(grade)
             lead_id = leads.add(**lead)
-            events.add(lead_id=lead_id, kind=EventKind.CREATED, actor_id=None, note="",
+            events.add(store_id=store.pk, lead_id=lead_id, kind=EventKind.CREATED, actor_id=None,
+                       note="",
                        data={"channel": channel, "grade": grade}, created_at=created)
             for index, at in enumerate(moments):
                 outcome = (TouchOutcome.APPOINTMENT if funnel[index + 1] == "invited"
                            else TouchOutcome.REACHED)
                 how = TouchKind.VISIT if funnel[index + 1] in VISIT_NOTES else TouchKind.CALL
-                touches.add(lead_id=lead_id, kind=how, outcome=outcome,
+                touches.add(store_id=store.pk, lead_id=lead_id, kind=how, outcome=outcome,
                             note=HISTORY_NOTES[rng.randrange(len(HISTORY_NOTES))],
                             by_id=owner, created_at=at)
             if status != LeadStatus.NEW:
                 actor = (supervisors[0] if status == LeadStatus.LOST and supervisors
                          else owner if status in funnel or status == LeadStatus.WON else None)
-                events.add(lead_id=lead_id, kind=EventKind.STATUS, actor_id=actor, note="",
+                events.add(store_id=store.pk, lead_id=lead_id, kind=EventKind.STATUS,
+                           actor_id=actor, note="",
                            data={"from": funnel[min(reached, 5)] if reached else "new",
                                  "to": status},
                            created_at=lead.get("closed_at") or lead.get("dormant_at") or last)

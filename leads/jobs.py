@@ -159,7 +159,8 @@ def _remind_owners(now: dt.datetime) -> int:
             return 0
         _climb([row["pk"] for row in rows], 1)
         LeadEvent.objects.bulk_create([
-            LeadEvent(lead_id=row["pk"], kind=EventKind.SLA_REMINDER, created_at=now,
+            LeadEvent(store_id=row["store_id"], lead_id=row["pk"], kind=EventKind.SLA_REMINDER,
+                      created_at=now,
                       note=_("No first contact %(minutes)d minutes after the lead arrived "
                              "(rule: remind the owner).") % {"minutes": row["minutes"]},
                       data={"rule": setting, "minutes": row["minutes"],
@@ -210,7 +211,8 @@ def _alert_supervisors(now: dt.datetime) -> int:
                 note = _("No first contact %(minutes)d minutes after the lead arrived (rule: "
                          "alert the supervisor; the owner has no team supervisor, so the "
                          "store's managers were alerted).")
-            events.append(LeadEvent(lead_id=row["pk"], kind=EventKind.SLA_ALERT, created_at=now,
+            events.append(LeadEvent(store_id=row["store_id"], lead_id=row["pk"],
+                                    kind=EventKind.SLA_ALERT, created_at=now,
                                     note=note % {"minutes": row["minutes"]},
                                     data={"rule": setting, "minutes": row["minutes"],
                                           "notified": notified}))
@@ -250,7 +252,8 @@ def _reassign_untouched(now: dt.datetime) -> int:
                                                      sla_step=3)
             Customer.objects.filter(pk=row["customer_id"]).update(owner=to)
             LeadEvent.objects.create(
-                lead_id=row["pk"], kind=EventKind.SLA_REASSIGNED, created_at=now,
+                store_id=row["store_id"], lead_id=row["pk"], kind=EventKind.SLA_REASSIGNED,
+                created_at=now,
                 note=_("No first contact %(minutes)d minutes after the lead arrived (rule: "
                        "reassign): handed to %(to)s.") % {"minutes": row["minutes"], "to": to},
                 data={"rule": setting, "minutes": row["minutes"], "reason": "sla",
@@ -306,14 +309,15 @@ def _make_dormant_batch(now: dt.datetime) -> int:
         status__in=ACTIVE_STATUSES,
         last_activity__lte=_policy_ago(now, "dormant_after_days", DAY))
     with transaction.atomic():
-        rows = _lock(quiet, "status", days=_policy("dormant_after_days"))
+        rows = _lock(quiet, "store_id", "status", days=_policy("dormant_after_days"))
         if not rows:
             return 0
         Lead.objects.filter(pk__in=[row["pk"] for row in rows],
                             status__in=ACTIVE_STATUSES).update(status=LeadStatus.DORMANT,
                                                                 dormant_at=now)
         LeadEvent.objects.bulk_create([
-            LeadEvent(lead_id=row["pk"], kind=EventKind.DORMANT, created_at=now,
+            LeadEvent(store_id=row["store_id"], lead_id=row["pk"], kind=EventKind.DORMANT,
+                      created_at=now,
                       note=_("No touch for %(days)d days (rule: dormant after %(days)d days).")
                       % {"days": row["days"]},
                       data={"from": row["status"], "to": LeadStatus.DORMANT,
@@ -337,9 +341,11 @@ def _reactivation_candidates(now: dt.datetime) -> QuerySet[Lead]:
     task_given = Task.objects.filter(lead=OuterRef("pk"), kind=TaskKind.REACTIVATE).filter(
         Q(done_at__isnull=True) | Q(created_at__gte=OuterRef("dormant_at")))
     messaged = OutboundMessage.objects.filter(
-        customer=OuterRef("customer_id"), purpose=PURPOSE_REACTIVATION,
+        store=OuterRef("store_id"), customer=OuterRef("customer_id"),
+        purpose=PURPOSE_REACTIVATION,
         created_at__gte=OuterRef("dormant_at"))
-    recent = (counted_messages(now).filter(customer=OuterRef("customer_id")).order_by()
+    recent = (counted_messages(now)
+              .filter(store=OuterRef("store_id"), customer=OuterRef("customer_id")).order_by()
               .values("customer").annotate(n=Count("pk")).values("n"))
     return (
         Lead.objects.filter(status=LeadStatus.DORMANT, owner__isnull=False,
@@ -387,9 +393,10 @@ def _reactivation_batch(now: dt.datetime) -> int:
                     store_id=row["store_id"], customer_id=row["customer_id"], lead_id=row["pk"],
                     channel=MessageChannel.SMS, purpose=PURPOSE_REACTIVATION, body=body,
                     dedupe_key=key, created_at=now))
-                events.append(LeadEvent(lead_id=row["pk"], kind=EventKind.MESSAGE, note=body,
-                                        created_at=now, data={"purpose": PURPOSE_REACTIVATION,
-                                                              "dedupe_key": key}))
+                events.append(LeadEvent(store_id=row["store_id"], lead_id=row["pk"],
+                                        kind=EventKind.MESSAGE, note=body, created_at=now,
+                                        data={"purpose": PURPOSE_REACTIVATION,
+                                              "dedupe_key": key}))
         # ignore_conflicts: the open-task and dedupe-key constraints are the last word.
         Task.objects.bulk_create(tasks, ignore_conflicts=True)
         OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
@@ -413,7 +420,8 @@ def _recycle_batch(now: dt.datetime) -> int:
         # A lead claimed from the pool gets the same time again with its new owner.
         Q(assigned_at__isnull=True) | Q(assigned_at__lte=pool_cutoff))
     with transaction.atomic():
-        rows = _lock(stale, "owner_id", "customer_id", days=_policy("pool_after_days"))
+        rows = _lock(stale, "store_id", "owner_id", "customer_id",
+                     days=_policy("pool_after_days"))
         if not rows:
             return 0
         ids = [row["pk"] for row in rows]
@@ -427,7 +435,8 @@ def _recycle_batch(now: dt.datetime) -> int:
         Task.objects.filter(lead_id__in=ids, kind=TaskKind.REACTIVATE,
                             done_at__isnull=True).update(done_at=now)
         LeadEvent.objects.bulk_create([
-            LeadEvent(lead_id=row["pk"], kind=EventKind.POOLED, created_at=now,
+            LeadEvent(store_id=row["store_id"], lead_id=row["pk"], kind=EventKind.POOLED,
+                      created_at=now,
                       note=_("Dormant for %(days)d more days (rule: back to the pool): any "
                              "consultant of the store may claim it.") % {"days": row["days"]},
                       data={"from_owner": row["owner_id"], "rule": "pool_after_days",

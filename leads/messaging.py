@@ -84,7 +84,8 @@ def message_queue(
         raise ValidationError(_("A message has 1 to %(max)d characters.")
                               % {"max": BODY_MAX_LENGTH})
     with transaction.atomic():
-        existing = OutboundMessage.objects.filter(dedupe_key=dedupe_key).first()
+        existing = OutboundMessage.objects.filter(store_id=customer.store_id,
+                                                  dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
         # The customer's row lock orders this against an opt-out arriving at the same time.
@@ -93,7 +94,8 @@ def message_queue(
         if not locked.marketing_consent or locked.anonymised_at is not None:
             return None
         policy = policy_for(locked.store)
-        if counted_messages(now).filter(customer=locked).count() >= policy.messages_per_week:
+        if (counted_messages(now).filter(store_id=locked.store_id, customer=locked).count()
+                >= policy.messages_per_week):
             return None
         try:
             with transaction.atomic():
@@ -101,11 +103,11 @@ def message_queue(
                     store_id=locked.store_id, customer=locked, lead=lead, channel=channel,
                     purpose=purpose, body=body, dedupe_key=dedupe_key, created_at=now)
         except IntegrityError:  # queued a moment ago by someone else: theirs stands
-            return OutboundMessage.objects.get(dedupe_key=dedupe_key)
+            return OutboundMessage.objects.get(store_id=locked.store_id, dedupe_key=dedupe_key)
         if lead is not None:
-            LeadEvent.objects.create(lead=lead, kind=EventKind.MESSAGE, note=body,
-                                     created_at=now, data={"purpose": purpose,
-                                                           "message": message.pk})
+            LeadEvent.objects.create(store_id=lead.store_id, lead=lead, kind=EventKind.MESSAGE,
+                                     note=body, created_at=now,
+                                     data={"purpose": purpose, "message": message.pk})
     return message
 
 
@@ -118,9 +120,12 @@ def _claim(*, limit: int, now: dt.datetime) -> list[int]:
     sendable = Q(status=MessageStatus.QUEUED) | Q(
         status=MessageStatus.FAILED, attempts__lt=MAX_ATTEMPTS,
         claimed_at__lte=now - RETRY_AFTER)
+    # Every store by name: the status index leads with the store, so (store, status) pairs
+    # reach the few unsent rows instead of a scan of the whole history.
+    stores = list(Store.objects.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
         ids = list(
-            OutboundMessage.objects.filter(sendable)
+            OutboundMessage.objects.filter(sendable, store_id__in=stores)
             .select_for_update(skip_locked=True)
             .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:limit]
@@ -216,7 +221,8 @@ def customer_opt_out(*, customer: Customer, source: str, actor: User | None = No
     now = now or timezone.now()
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        change = ConsentChange.objects.create(customer=locked, consent=False, source=source,
+        change = ConsentChange.objects.create(store_id=locked.store_id, customer=locked,
+                                              consent=False, source=source,
                                               note=note[:200], actor=actor, created_at=now)
         if locked.marketing_consent or locked.consent_at:
             locked.marketing_consent, locked.consent_at, locked.consent_source = False, None, ""
@@ -226,9 +232,9 @@ def customer_opt_out(*, customer: Customer, source: str, actor: User | None = No
         messages_suppress_unsent([locked.pk])
         open_leads = Lead.objects.filter(customer=locked, status__in=OPEN_STATUSES)
         LeadEvent.objects.bulk_create([
-            LeadEvent(lead_id=lead_id, kind=EventKind.OPT_OUT, actor=actor, note=note,
-                      data={"source": source}, created_at=now)
-            for lead_id in open_leads.values_list("pk", flat=True)
+            LeadEvent(store_id=store_id, lead_id=lead_id, kind=EventKind.OPT_OUT, actor=actor,
+                      note=note, data={"source": source}, created_at=now)
+            for lead_id, store_id in open_leads.values_list("pk", "store_id")
         ])
     customer.marketing_consent, customer.consent_at, customer.consent_source = False, None, ""
     return change

@@ -204,7 +204,7 @@ def seed_showroom(rng: random.Random, *, store: Store, scale: str,
     TestDrive.objects.bulk_create(drives, batch_size=1000)
     for visit in visits[: max(1, len(visits) // 4)]:
         kind, note = rng.choice(OBJECTIONS)
-        objections.append(Objection(visit=visit, kind=kind, note=note,
+        objections.append(Objection(store_id=visit.store_id, visit=visit, kind=kind, note=note,
                                     series=rng.choice(series) if series else None,
                                     created_at=visit.arrived_at))
     Objection.objects.bulk_create(objections, batch_size=1000)

@@ -94,7 +94,8 @@ def seed_history(rng: random.Random, *, store: Store) -> None:
                 answered_at=answered, lowest_score=min(scores) if answered else None)
             if answered:
                 for question, score in zip(questions, scores, strict=True):
-                    answers.add(survey_id=survey, question=question, score=score)
+                    answers.add(store_id=store.pk, survey_id=survey, question=question,
+                                score=score)
         if rng.random() < 0.03:
             received = delivered + dt.timedelta(days=rng.randrange(2, 120))
             if received >= now:

@@ -65,7 +65,8 @@ def _back_date_referral(demo: MoneyDemo, referral: Referral, moment: dt.datetime
                                            follow_up_due_at=moment + dt.timedelta(days=1))
     LeadEvent.objects.filter(lead=lead, created_at__gte=demo.now).update(created_at=moment)
     Referral.objects.filter(pk=referral.pk).update(created_at=moment)
-    AuditEntry.objects.filter(created_at__gte=demo.now).update(created_at=moment)
+    AuditEntry.objects.filter(store=demo.store, created_at__gte=demo.now).update(
+        created_at=moment)
 
 
 def _play_purchase(demo: MoneyDemo, referral: Referral, *, cancelled: bool) -> None:

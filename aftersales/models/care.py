@@ -90,8 +90,9 @@ class CarePlan(models.Model):
 
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("store"))
-    contract = models.OneToOneField("contracts.Contract", on_delete=models.PROTECT,
-                                    related_name="care_plan", verbose_name=_("contract"))
+    # One per contract: the unique (store, contract) below.
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT,
+                                 related_name="care_plan", verbose_name=_("contract"))
     customer = models.ForeignKey("dealership.Customer", on_delete=models.PROTECT,
                                  related_name="care_plans", verbose_name=_("customer"))
     vehicle = models.ForeignKey("dealership.StockVehicle", null=True, blank=True,
@@ -108,6 +109,10 @@ class CarePlan(models.Model):
         verbose_name = _("care plan")
         verbose_name_plural = _("care plans")
         ordering = ["-delivered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "contract"],
+                                    name="care_plan_one_per_contract"),
+        ]
         indexes = [models.Index(fields=["store", "-delivered_on"], name="care_plan_store_idx")]
 
     def __str__(self) -> str:
@@ -147,14 +152,16 @@ class CareStep(models.Model):
         verbose_name_plural = _("care steps")
         ordering = ["due_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "kind"], name="care_step_once_per_plan"),
+            models.UniqueConstraint(fields=["store", "plan", "kind"],
+                                    name="care_step_once_per_plan"),
             models.CheckConstraint(
                 condition=Q(status__in=("scheduled", "due")) | Q(done_at__isnull=False),
                 name="care_step_closed_has_time"),
         ]
         indexes = [
             models.Index(fields=["store", "status", "due_on"], name="care_step_open_idx"),
-            models.Index(fields=["assignee", "status", "due_on"], name="care_step_assignee_idx"),
+            models.Index(fields=["store", "assignee", "status", "due_on"],
+                         name="care_step_assignee_idx"),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,8 @@ class Complaint(models.Model):
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("store"))
     # "<store code>-TS<year>-<nnnn>": a store code has up to 16 characters.
-    number = models.CharField(_("number"), max_length=32, unique=True)
+    # Unique per store; the store code in it keeps it unique across the group too.
+    number = models.CharField(_("number"), max_length=32)
     customer = models.ForeignKey("dealership.Customer", on_delete=models.PROTECT,
                                  related_name="complaints", verbose_name=_("customer"))
     contract = models.ForeignKey("contracts.Contract", null=True, blank=True,
@@ -49,8 +50,7 @@ class Complaint(models.Model):
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="complaints_handled",
                                 verbose_name=_("handled by"))
-    received_at = models.DateTimeField(pgettext_lazy("complaint", "received"), default=timezone.now,
-                                       db_index=True)
+    received_at = models.DateTimeField(pgettext_lazy("complaint", "received"), default=timezone.now)
     # The clocks run from received_at, or from the latest reopening.
     clock_started_at = models.DateTimeField(_("clocks started"))
     response_due_at = models.DateTimeField(_("first response due"))
@@ -81,7 +81,8 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["store", "status", "resolution_due_at"],
                          name="complaint_open_idx"),
-            models.Index(fields=["customer", "-received_at"], name="complaint_customer_idx"),
+            models.Index(fields=["store", "customer", "-received_at"],
+                         name="complaint_customer_idx"),
             # The list (the store's, newest first).
             models.Index(fields=["store", "-received_at"], name="complaint_store_recent_idx"),
             # The board's "closed lately": a range of the closed ones, not the store's
@@ -90,6 +91,7 @@ class Complaint(models.Model):
                          name="complaint_closed_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["store", "number"], name="complaint_number_unique"),
             models.CheckConstraint(
                 condition=~Q(status="closed") | ~Q(customer_feedback=""),
                 name="complaint_closed_has_feedback"),
@@ -102,6 +104,8 @@ class Complaint(models.Model):
 class ComplaintEvent(models.Model):
     """The complaint's history, appended by its services."""
 
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=ComplaintEventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -123,6 +127,8 @@ class ComplaintBreach(models.Model):
     """A clock that ran out, and whom it was escalated to: one row per complaint, clock,
     round (a reopening starts a new round) and level, so the escalation job can run twice."""
 
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="breaches")
     clock = models.CharField(_("deadline"), max_length=12, choices=ComplaintClock.choices)
     round = models.PositiveSmallIntegerField(default=0)
@@ -134,7 +140,7 @@ class ComplaintBreach(models.Model):
         verbose_name = _("complaint breach")
         verbose_name_plural = _("complaint breaches")
         constraints = [
-            models.UniqueConstraint(fields=["complaint", "clock", "round", "level"],
+            models.UniqueConstraint(fields=["store", "complaint", "clock", "round", "level"],
                                     name="complaint_breach_once"),
         ]
 

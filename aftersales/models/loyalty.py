@@ -33,7 +33,8 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["referrer", "-created_at"], name="referral_referrer_idx"),
+        indexes = [models.Index(fields=["store", "referrer", "-created_at"],
+                                name="referral_referrer_idx"),
                    # The store's referral list, newest first.
                    models.Index(fields=["store", "-created_at"], name="referral_store_idx")]
 
@@ -67,9 +68,9 @@ class LoyaltyAccount(models.Model):
     can lock one row and the check constraint refuses a negative balance."""
 
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+")
-    customer = models.OneToOneField("dealership.Customer", on_delete=models.PROTECT,
-                                    related_name="loyalty_account",
-                                    verbose_name=_("customer"))
+    # One per customer: the unique (store, customer) below.
+    customer = models.ForeignKey("dealership.Customer", on_delete=models.PROTECT,
+                                 related_name="loyalty_account", verbose_name=_("customer"))
     balance = models.IntegerField(_("points"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -77,6 +78,8 @@ class LoyaltyAccount(models.Model):
         verbose_name = _("loyalty account")
         verbose_name_plural = _("loyalty accounts")
         constraints = [
+            models.UniqueConstraint(fields=["store", "customer"],
+                                    name="loyalty_one_per_customer"),
             models.CheckConstraint(condition=Q(balance__gte=0),
                                    name="loyalty_balance_not_negative"),
         ]
@@ -116,11 +119,12 @@ class PointsEntry(models.Model):
             models.CheckConstraint(condition=~Q(points=0)
                                    | Q(kind=PointsEntryKind.REFERRAL_REVERSAL),
                                    name="points_entry_not_zero"),
-            models.UniqueConstraint(fields=["referral", "kind"],
+            models.UniqueConstraint(fields=["store", "referral", "kind"],
                                     condition=Q(referral__isnull=False),
                                     name="points_entry_once_per_referral_kind"),
         ]
-        indexes = [models.Index(fields=["account", "-created_at"], name="points_entry_acct_idx")]
+        indexes = [models.Index(fields=["store", "account", "-created_at"],
+                                name="points_entry_acct_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.points:+d}"

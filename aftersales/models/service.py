@@ -106,7 +106,7 @@ class Appointment(models.Model):
         ordering = ["day", "slot", "id"]
         indexes = [
             models.Index(fields=["store", "day", "slot"], name="appointment_day_idx"),
-            models.Index(fields=["customer", "-day"], name="appointment_customer_idx"),
+            models.Index(fields=["store", "customer", "-day"], name="appointment_customer_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
@@ -149,7 +149,8 @@ class ServiceRecord(models.Model):
         verbose_name_plural = _("service records")
         ordering = ["-serviced_on", "-id"]
         indexes = [
-            models.Index(fields=["customer", "-serviced_on"], name="service_record_cust_idx"),
+            models.Index(fields=["store", "customer", "-serviced_on"],
+                         name="service_record_cust_idx"),
             models.Index(fields=["store", "-serviced_on"], name="service_record_store_idx"),
         ]
 
@@ -160,6 +161,8 @@ class ServiceRecord(models.Model):
 class ServiceItem(models.Model):
     """One line of a service record: work or parts, with its amount (CNY)."""
 
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE, related_name="items",
                                verbose_name=_("service record"))
     description = models.CharField(_("item"), max_length=200)

@@ -47,7 +47,7 @@ class Survey(models.Model):
         verbose_name_plural = _("surveys")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["contract"], condition=Q(kind="delivery"),
+            models.UniqueConstraint(fields=["store", "contract"], condition=Q(kind="delivery"),
                                     name="survey_one_per_delivery"),
             models.CheckConstraint(
                 condition=(Q(kind="delivery", contract__isnull=False)
@@ -56,7 +56,7 @@ class Survey(models.Model):
         ]
         indexes = [
             models.Index(fields=["store", "-answered_at"], name="survey_answered_idx"),
-            models.Index(fields=["staff", "-answered_at"], name="survey_staff_idx"),
+            models.Index(fields=["store", "staff", "-answered_at"], name="survey_staff_idx"),
         ]
 
     def __str__(self) -> str:
@@ -64,6 +64,8 @@ class Survey(models.Model):
 
 
 class SurveyAnswer(models.Model):
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField(_("question"), max_length=20, choices=SurveyQuestion.choices)
     score = models.PositiveSmallIntegerField(
@@ -73,7 +75,8 @@ class SurveyAnswer(models.Model):
         verbose_name = _("survey answer")
         verbose_name_plural = _("survey answers")
         constraints = [
-            models.UniqueConstraint(fields=["survey", "question"], name="survey_answer_once"),
+            models.UniqueConstraint(fields=["store", "survey", "question"],
+                                    name="survey_answer_once"),
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=10),
                                    name="survey_score_1_to_10"),
         ]

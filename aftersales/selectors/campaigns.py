@@ -90,7 +90,7 @@ def segment_annotated(*, store: Store, now: dt.datetime) -> QuerySet[Customer]:
     """The store's owners, each annotated with `purchases`, `service_spend`, `value_total`,
     `purchase_count`, `value_segment`, `need_segment` and `loyalty_segment`."""
     purchases = Contract.objects.filter(customer=OuterRef("pk"), status__in=PURCHASE_STATUSES)
-    service_items = ServiceItem.objects.filter(record__customer=OuterRef("pk"))
+    service_items = ServiceItem.objects.filter(store=store, record__customer=OuterRef("pk"))
     latest_visit = Visit.objects.filter(customer=OuterRef("pk")).order_by("-arrived_at", "-pk")
     since = now - AT_RISK_WINDOW
     owners = Contract.objects.filter(customer=OuterRef("pk"), status__in=OWNER_STATUSES)
@@ -105,11 +105,11 @@ def segment_annotated(*, store: Store, now: dt.datetime) -> QuerySet[Customer]:
             need_usage=Subquery(latest_visit.values("usage")[:1]),
             need_customer_type=Subquery(latest_visit.values("customer_type")[:1]),
             need_budget=Subquery(latest_visit.values("budget_max")[:1]),
-            referred=Exists(Referral.objects.filter(referrer=OuterRef("pk"))),
+            referred=Exists(Referral.objects.filter(store=store, referrer=OuterRef("pk"))),
             low_score=Exists(Survey.objects.filter(customer=OuterRef("pk"),
                                                    lowest_score__lte=LOW_SCORE_MAX,
                                                    answered_at__gte=since)),
-            complained=Exists(Complaint.objects.filter(customer=OuterRef("pk"),
+            complained=Exists(Complaint.objects.filter(store=store, customer=OuterRef("pk"),
                                                        received_at__gte=since)),
         )
         .annotate(value_total=F("purchases") + F("service_spend"))

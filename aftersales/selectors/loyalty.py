@@ -31,8 +31,8 @@ def loyalty_balance(*, customer: Customer) -> int:
 
 
 def points_entries_for(*, customer: Customer) -> QuerySet[PointsEntry]:
-    """The customer's ledger, newest first (the index account, -created_at)."""
-    return (PointsEntry.objects.filter(account__customer=customer)
+    """The customer's ledger, newest first (the index store, account, -created_at)."""
+    return (PointsEntry.objects.filter(store_id=customer.store_id, account__customer=customer)
             .select_related("created_by", "package", "referral__lead__customer")
             .order_by("-created_at", "-id"))
 

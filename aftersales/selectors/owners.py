@@ -258,7 +258,7 @@ def owner_file(*, user: User, customer: Customer) -> OwnerFile:
                      .select_related("handover", "consultant")
                      .order_by("-created_at", "-id")[:cap])
     vehicles = _vehicles(contracts, store)
-    records = list(ServiceRecord.objects.filter(customer=customer)
+    records = list(ServiceRecord.objects.filter(store_id=customer.store_id, customer=customer)
                    .select_related("advisor", "vehicle")
                    .prefetch_related("items").order_by("-serviced_on", "-id")[:cap])
     history = [ServiceHistoryRow(record=r, items=list(r.items.all()),
@@ -296,7 +296,7 @@ def _timeline(*, user: User, customer: Customer, store: Store, contracts: list[C
     a service advisor the complaints owned by the service department only."""
     cap = TIMELINE_LIMIT
     own_scores_only = has_role(user, Role.CONSULTANT, Role.SERVICE_ADVISOR)
-    complaints = Complaint.objects.filter(customer=customer)
+    complaints = Complaint.objects.filter(store_id=customer.store_id, customer=customer)
     if has_role(user, Role.SERVICE_ADVISOR):
         complaints = complaints.filter(department=ComplaintDepartment.SERVICE)
     entries: list[TimelineEntry] = []
@@ -387,7 +387,8 @@ def owner_list_for_user(*, user: User, search: str = "",
         customers = customers.filter(owner=consultant)
     latest_contract = (_delivered_contracts().filter(customer=OuterRef("pk"))
                        .order_by("-delivered_at", "-id"))
-    latest_record = (ServiceRecord.objects.filter(customer=OuterRef("pk"))
+    latest_record = (ServiceRecord.objects.filter(store=OuterRef("store"),
+                                                  customer=OuterRef("pk"))
                      .order_by("-serviced_on", "-id"))
     first_step = (CareStep.objects.filter(customer=OuterRef("pk"),
                                           kind=CareStepKind.FIRST_MAINTENANCE)

@@ -163,7 +163,7 @@ def campaign_send(*, actor: User, campaign: CareCampaign, now: dt.datetime) -> C
         # ignore_conflicts: the dedupe key is the last word on "never twice".
         OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True, batch_size=500)
         queued = OutboundMessage.objects.filter(
-            dedupe_key__startswith=dedupe_key(locked, "")).count()
+            store_id=locked.store_id, dedupe_key__startswith=dedupe_key(locked, "")).count()
         locked.status, locked.sent_at, locked.sent_by = CampaignStatus.SENT, now, actor
         locked.recipients, locked.queued = len(rows), queued
         locked.save(update_fields=["status", "sent_at", "sent_by", "recipients", "queued"])

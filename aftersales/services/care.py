@@ -61,8 +61,8 @@ def care_plan_start(*, contract_id: int, delivered_at: dt.datetime,
                     vehicle_id: int | None = None) -> CarePlan:
     """Start the care plan of a delivered contract: its three steps due on the store's
     days after the delivery (the store's day of `delivered_at`, never UTC's). Idempotent:
-    a plan exists once per contract, a second call returns the first (the one-to-one
-    decides a race).
+    a plan exists once per contract, a second call returns the first (the unique
+    (store, contract) decides a race).
 
     Side effects: the plan, its three steps, an audit row (actor: the system).
     """

@@ -107,8 +107,8 @@ def _required(errors: dict, field: str, value: str, message: str) -> str:
 
 def _event(complaint: Complaint, kind: str, *, actor: User | None, note: str = "",
            at: dt.datetime | None = None, **data) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(complaint=complaint, kind=kind, actor=actor,
-                                         note=note, data=data,
+    return ComplaintEvent.objects.create(store_id=complaint.store_id, complaint=complaint,
+                                         kind=kind, actor=actor, note=note, data=data,
                                          created_at=at or timezone.now())
 
 

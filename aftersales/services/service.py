@@ -392,8 +392,8 @@ def appointment_complete(*, actor: User, appointment: Appointment, mileage: int,
             next_due_on=next_due_on or today + dt.timedelta(
                 days=settings.maintenance_interval_days),
             next_due_km=next_due_km or mileage + settings.maintenance_interval_km)
-        ServiceItem.objects.bulk_create([ServiceItem(record=record, description=description,
-                                                     amount=amount)
+        ServiceItem.objects.bulk_create([ServiceItem(store_id=record.store_id, record=record,
+                                                     description=description, amount=amount)
                                          for description, amount in clean_items])
         locked.status, locked.completed_at = AppointmentStatus.COMPLETED, timezone.now()
         fields = ["status", "completed_at"]

@@ -208,7 +208,8 @@ def survey_answer(
         if survey_is_expired(locked, now):
             raise SurveyExpired
         SurveyAnswer.objects.bulk_create(
-            [SurveyAnswer(survey=locked, question=question, score=score)
+            [SurveyAnswer(store_id=locked.store_id, survey=locked, question=question,
+                          score=score)
              for question, score in clean.items()])
         locked.answered_at = now
         locked.lowest_score = min(clean.values())
@@ -219,7 +220,8 @@ def survey_answer(
                            "lowest_score": [None, locked.lowest_score]})
         if locked.contract is not None and locked.contract.lead_id is not None:
             LeadEvent.objects.create(
-                lead_id=locked.contract.lead_id, kind=LeadEventKind.SURVEY, created_at=now,
+                store_id=locked.contract.store_id, lead_id=locked.contract.lead_id,
+                kind=LeadEventKind.SURVEY, created_at=now,
                 note=_survey_event_note(locked), data={"survey": locked.pk,
                                                        "lowest_score": locked.lowest_score})
         if locked.lowest_score <= LOW_SCORE_MAX:

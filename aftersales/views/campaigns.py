@@ -107,7 +107,8 @@ def _detail(request: HttpRequest, campaign: CareCampaign, *, status: int = 200,
         context["send_form"] = send_form or CampaignSendForm()
     else:
         rows = (OutboundMessage.objects
-                .filter(dedupe_key__startswith=services.dedupe_key(campaign, ""))
+                .filter(store_id=campaign.store_id,
+                        dedupe_key__startswith=services.dedupe_key(campaign, ""))
                 .order_by().values("status").annotate(n=Count("pk")))
         by_status = {row["status"]: row["n"] for row in rows}
         context["outcomes"] = [(label, by_status.get(code, 0))

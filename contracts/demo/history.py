@@ -97,8 +97,8 @@ def seed_history(rng: random.Random, *, store: Store) -> None:
             total = price - step + insurance + fees
             principal = (total * Decimal("0.6")).quantize(Decimal(1)) if loan else Decimal(0)
             version = dict(
-                quote_id=quote, number=number, created_by_id=owner, created_at=at,
-                trim_id=trim.pk, colour_id=colour_id, list_price=price,
+                store_id=store.pk, quote_id=quote, number=number, created_by_id=owner,
+                created_at=at, trim_id=trim.pk, colour_id=colour_id, list_price=price,
                 discount=Decimal(step), insurance_estimate=insurance, fees=fees,
                 payment_plan="loan" if loan else "full",
                 down_payment=total - principal, loan_principal=principal,

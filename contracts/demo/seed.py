@@ -402,7 +402,7 @@ class MoneyDemo:
         def since(model, name: str, **where) -> None:
             model.objects.filter(**where, **{f"{name}__gte": self.now}).update(**{name: moment})
 
-        since(AuditEntry, "created_at")
+        since(AuditEntry, "created_at", store=self.store)
         if lead is not None and step in (*QUOTE_STEPS, "sign"):
             since(LeadEvent, "created_at", lead=lead)
         if step in (*QUOTE_STEPS, "draft", "cancel"):

@@ -38,7 +38,7 @@ class Contract(Audited):
     year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=ContractStatus.choices,
-                              default=ContractStatus.DRAFT, db_index=True)
+                              default=ContractStatus.DRAFT)
     quote = models.ForeignKey("contracts.Quote", on_delete=models.PROTECT,
                               related_name="contracts", verbose_name=_("quote"))
     quote_version = models.ForeignKey("contracts.QuoteVersion", on_delete=models.PROTECT,
@@ -106,7 +106,7 @@ class Contract(Audited):
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("signed with"))
-    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True, db_index=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -126,7 +126,7 @@ class Contract(Audited):
                                     condition=Q(sequence__isnull=False),
                                     name="contract_sequence_unique"),
             # One live contract per quote; a cancelled one frees the quote's slot.
-            models.UniqueConstraint(fields=["quote"],
+            models.UniqueConstraint(fields=["store", "quote"],
                                     condition=Q(status__in=LIVE_CONTRACT_STATUSES),
                                     name="contract_one_live_per_quote"),
             models.CheckConstraint(
@@ -141,7 +141,8 @@ class Contract(Audited):
         indexes = [
             models.Index(fields=["store", "status", "-created_at"],
                          name="contract_store_status_idx"),
-            models.Index(fields=["consultant", "-created_at"], name="contract_consultant_idx"),
+            models.Index(fields=["store", "consultant", "-created_at"],
+                         name="contract_consultant_idx"),
             # The contract list's order: a page is read off the store's newest entries.
             models.Index(fields=["store", "-created_at", "-id"], name="contract_list_idx"),
             # The §3 figures and the meetings: a period's signed contracts per consultant,
@@ -196,6 +197,8 @@ class ContractSequence(models.Model):
 class ContractEvent(models.Model):
     """The contract's timeline."""
 
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what"), max_length=12, choices=ContractEventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -207,7 +210,8 @@ class ContractEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["contract", "-created_at"], name="contract_event_idx")]
+        indexes = [models.Index(fields=["store", "contract", "-created_at"],
+                                name="contract_event_idx")]
 
     def __str__(self) -> str:
         return f"{self.contract_id} · {self.get_kind_display()}"
@@ -220,6 +224,8 @@ def contract_document_path(document: ContractDocument, filename: str) -> str:
 class ContractDocument(models.Model):
     """The signed contract's PDF: written once by a Celery task, then never changed."""
 
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     contract = models.OneToOneField(Contract, on_delete=models.PROTECT,
                                     related_name="document")
     status = models.CharField(_("status"), max_length=8, choices=DocumentStatus.choices,

@@ -40,7 +40,7 @@ class Quote(models.Model):
     consultant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="quotes", verbose_name=_("consultant"))
     status = models.CharField(_("status"), max_length=12, choices=QuoteStatus.choices,
-                              default=QuoteStatus.PENDING, db_index=True)
+                              default=QuoteStatus.PENDING)
     current_version = models.ForeignKey("contracts.QuoteVersion", null=True, blank=True,
                                         on_delete=models.SET_NULL, related_name="+",
                                         verbose_name=_("current version"))
@@ -54,7 +54,8 @@ class Quote(models.Model):
         ordering = ["-updated_at", "-id"]
         indexes = [
             models.Index(fields=["store", "status", "-updated_at"], name="quote_store_status_idx"),
-            models.Index(fields=["consultant", "-updated_at"], name="quote_consultant_idx"),
+            models.Index(fields=["store", "consultant", "-updated_at"],
+                         name="quote_consultant_idx"),
             # The quote list's order: a page is read off the store's latest changes.
             models.Index(fields=["store", "-updated_at", "-id"], name="quote_list_idx"),
         ]
@@ -74,6 +75,8 @@ class QuoteVersion(models.Model):
     """One saved state of a quote. Never changed after it is written: a change is a new
     version, with what changed against the one before."""
 
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="versions",
                               verbose_name=_("quote"))
     number = models.PositiveIntegerField(_("version"))
@@ -145,7 +148,8 @@ class QuoteVersion(models.Model):
         verbose_name_plural = _("quote versions")
         ordering = ["quote", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["quote", "number"], name="quote_version_unique"),
+            models.UniqueConstraint(fields=["store", "quote", "number"],
+                                    name="quote_version_unique"),
             models.CheckConstraint(condition=Q(discount__gte=0),
                                    name="quote_discount_not_negative"),
             models.CheckConstraint(condition=Q(below_floor=False) | ~Q(floor_reason=""),
@@ -177,7 +181,7 @@ class ApprovalRequest(models.Model):
     version = models.ForeignKey(QuoteVersion, on_delete=models.CASCADE, related_name="approvals",
                                 verbose_name=_("version"))
     tier = models.CharField(_("approval needed from"), max_length=12,
-                            choices=ApprovalTier.choices, db_index=True)
+                            choices=ApprovalTier.choices)
     status = models.CharField(_("status"), max_length=12, choices=ApprovalStatus.choices,
                               default=ApprovalStatus.PENDING)
     discount = money(_("discount asked"))
@@ -198,7 +202,7 @@ class ApprovalRequest(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             # One open request per quote: a new version supersedes the waiting one.
-            models.UniqueConstraint(fields=["quote"], condition=Q(status="pending"),
+            models.UniqueConstraint(fields=["store", "quote"], condition=Q(status="pending"),
                                     name="approval_one_pending_per_quote"),
             models.CheckConstraint(
                 condition=Q(status="pending") | Q(decided_at__isnull=False),

@@ -61,7 +61,9 @@ def contract_document_of(contract: Contract) -> ContractDocument | None:
 
 def contract_timeline(*, contract: Contract) -> QuerySet[ContractEvent]:
     """The contract's events, newest first, with who did them."""
-    return contract.events.select_related("actor").order_by("-created_at", "-id")
+    # The store too: the timeline is read off contract_event_idx (store, contract, -created_at).
+    return (contract.events.filter(store_id=contract.store_id).select_related("actor")
+            .order_by("-created_at", "-id"))
 
 
 def contract_status_now(*, pk: int) -> str | None:

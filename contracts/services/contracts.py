@@ -80,8 +80,8 @@ def _locked(contract: Contract) -> Contract:
 
 def _event(contract: Contract, kind: str, *, actor: User | None, note: str = "",
            **data) -> ContractEvent:
-    return ContractEvent.objects.create(contract=contract, kind=kind, actor=actor, note=note,
-                                        data=data)
+    return ContractEvent.objects.create(store_id=contract.store_id, contract=contract, kind=kind,
+                                        actor=actor, note=note, data=data)
 
 
 def _notify_consultant(contract: Contract, *, actor: User, kind: str) -> None:
@@ -373,7 +373,8 @@ def contract_sign(
             _event(locked, ContractEventKind.DEPOSIT, actor=actor,
                    note=f"¥{locked.deposit_amount:,.2f} · {receipt_number}")
         document = ContractDocument.objects.create(
-            contract=locked, language=language or translation.get_language() or "zh-hans")
+            store_id=locked.store_id, contract=locked,
+            language=language or translation.get_language() or "zh-hans")
         if locked.lead_id is not None and locked.lead.is_open:
             from leads.services.work import lead_win
 

@@ -44,7 +44,8 @@ def contract_document_render(document_id: int) -> ContractDocument | None:
         document.error = ""
         document.rendered_at = timezone.now()
         document.save()
-        ContractEvent.objects.create(contract=contract, kind=ContractEventKind.DOCUMENT,
+        ContractEvent.objects.create(store_id=contract.store_id, contract=contract,
+                                     kind=ContractEventKind.DOCUMENT,
                                      note=f"SHA-256 {document.sha256[:16]}…",
                                      data={"sha256": document.sha256, "size": document.size})
     return document

@@ -251,7 +251,8 @@ def _new_version(*, quote: Quote, actor: User, data: QuoteInput, priced: Priced,
                  previous: QuoteVersion | None) -> QuoteVersion:
     totals = priced.totals
     version = QuoteVersion(
-        quote=quote, number=(previous.number + 1) if previous else 1, created_by=actor,
+        store_id=quote.store_id, quote=quote,
+        number=(previous.number + 1) if previous else 1, created_by=actor,
         trim=data.trim, colour=data.colour, vehicle=data.vehicle,
         list_price=totals.list_price, discount=totals.discount,
         accessories=priced.accessories, packages=priced.packages,

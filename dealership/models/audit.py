@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,25 @@ class Audited(models.Model):
         self._audit_snapshot = self.audit_values()
 
 
+def audit_store_id(instance: models.Model) -> int | None:
+    """The store an audit row of `instance` is filed under: the store itself, the row's
+    store, or none (group-wide: the catalogue, group staff)."""
+    if instance._meta.label == "dealership.Store":
+        return instance.pk
+    return getattr(instance, "store_id", None)
+
+
+class AuditQuerySet(models.QuerySet):
+    def of(self, instance: models.Model) -> AuditQuerySet:
+        """The record's entries, in the store they are filed under (audit_object_idx).
+        A record moved to another store (a car, in the admin) shows the entries written
+        since it is there: the move's own entry is the first."""
+        store_id = audit_store_id(instance)
+        in_store = Q(store__isnull=True) if store_id is None else Q(store_id=store_id)
+        content_type = ContentType.objects.get_for_model(type(instance))
+        return self.filter(in_store, content_type=content_type, object_id=str(instance.pk))
+
+
 class AuditEntry(models.Model):
     store = models.ForeignKey(
         "dealership.Store", null=True, blank=True, on_delete=models.SET_NULL,
@@ -89,14 +109,16 @@ class AuditEntry(models.Model):
     # {field: [old, new]}; foreign keys as {"id": .., "label": ..}
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["content_type", "object_id", "-created_at"],
+            models.Index(fields=["store", "content_type", "object_id", "-created_at"],
                          name="audit_object_idx"),
             models.Index(fields=["store", "-created_at"], name="audit_store_idx"),
         ]

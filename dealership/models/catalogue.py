@@ -126,7 +126,8 @@ class PriceChange(models.Model):
         verbose_name_plural = _("price changes")
         ordering = ["-changed_at", "-id"]
         indexes = [
-            models.Index(fields=["item_kind", "item_id", "-changed_at"],
+            # An item's history, in its store (none for the group's catalogue).
+            models.Index(fields=["store", "item_kind", "item_id", "-changed_at"],
                          name="price_change_item_idx"),
         ]
         constraints = [

@@ -58,7 +58,7 @@ class Customer(Audited):
         related_name="owned_customers", verbose_name=_("consultant"),
     )
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Set when the customer's personal data was replaced (erasure or retention, PIPL
     # Art. 47): the row stays for the contracts and accounting records that point to it.
@@ -93,6 +93,7 @@ class Customer(Audited):
             models.Index(fields=["store", "name"], name="customer_name_idx"),
             models.Index(fields=["store", "phone_last4"], name="customer_phone_last4_idx"),
             # The customer list's order: a page is read off the store's newest entries.
+            # Also the store's customers by when they came (the retention job's cutoff).
             models.Index(fields=["store", "-created_at", "-id"], name="customer_list_idx"),
             # On PostgreSQL the name search also has a trigram index on UPPER(name), made by
             # migration 0007 (pg_trgm; SQLite has no such index and scans).

@@ -37,9 +37,9 @@ class StockVehicle(Audited):
     colour = models.ForeignKey("dealership.Colour", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="stock",
                                verbose_name=_("colour"))
-    vin = models.CharField(_("VIN"), max_length=17, unique=True, validators=[validate_vin])
+    vin = models.CharField(_("VIN"), max_length=17, validators=[validate_vin])
     status = models.CharField(_("status"), max_length=20, choices=StockStatus.choices,
-                              default=StockStatus.IN_TRANSIT, db_index=True)
+                              default=StockStatus.IN_TRANSIT)
     arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
     cost = models.DecimalField(_("cost (CNY)"), max_digits=12, decimal_places=2,
                                validators=[MinValueValidator(Decimal("0"))])
@@ -58,6 +58,9 @@ class StockVehicle(Audited):
         ordering = ["arrival_date", "vin"]
         permissions = [("view_stock_cost", _("Can see the cost of stock vehicles"))]
         constraints = [
+            # A VIN once per store: the database can hold a unique rule only within a
+            # store once the tables are distributed by store (docs/scaling.md §4).
+            models.UniqueConstraint(fields=["store", "vin"], name="stock_vin_unique_per_store"),
             models.CheckConstraint(condition=Q(cost__gte=0), name="stock_cost_not_negative"),
             models.CheckConstraint(condition=Q(list_price__gt=0), name="stock_price_positive"),
             models.CheckConstraint(
@@ -66,6 +69,9 @@ class StockVehicle(Audited):
             ),
         ]
         indexes = [models.Index(fields=["store", "status"], name="stock_store_status_idx"),
+                   # Receiving a car asks whether another store of the group holds its VIN:
+                   # the one lookup across stores (a fan-out once distributed by store).
+                   models.Index(fields=["vin"], name="stock_vin_idx"),
                    # The evening's turnover and the board's aging: arrivals as a range.
                    models.Index(fields=["store", "arrival_date"], name="stock_arrival_idx")]
 

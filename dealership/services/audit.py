@@ -9,14 +9,7 @@ from django.db import models
 
 from dealership.enums import AuditAction
 from dealership.models import Audited, AuditEntry
-
-
-def _store_id_of(instance: models.Model) -> int | None:
-    from dealership.models import Store
-
-    if isinstance(instance, Store):
-        return instance.pk
-    return getattr(instance, "store_id", None)
+from dealership.models.audit import audit_store_id
 
 
 def _labelled(instance: Audited, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -45,7 +38,7 @@ def audit_log(
 ) -> AuditEntry:
     """Write one audit row. No side effects beyond the row itself."""
     return AuditEntry.objects.create(
-        store_id=_store_id_of(instance),
+        store_id=audit_store_id(instance),
         actor=actor if (actor is not None and actor.is_authenticated) else None,
         action=action,
         content_type=ContentType.objects.get_for_model(type(instance)),
@@ -80,8 +73,10 @@ def audit_forget_fields(*, model: type[models.Model], object_ids: list, fields: 
                         ) -> None:
     """Erasure (PIPL Art. 47): drop these fields' old and new values from the audit rows of
     these records; who changed what, and when, stays. A handful of rows per person, so the
-    JSON of each is edited key by key."""
+    JSON of each is edited key by key. The records' stores lead the lookup
+    (audit_object_idx)."""
     entries = list(AuditEntry.objects.filter(
+        store_id__in=model._default_manager.filter(pk__in=object_ids).values("store_id"),
         content_type=ContentType.objects.get_for_model(model),
         object_id__in=[str(pk) for pk in object_ids]))
     for entry in entries:

@@ -47,9 +47,7 @@ def customer_export_data(*, customer: Customer) -> dict[str, list[dict[str, Any]
     """Every row held about the customer, per section: the core's own (the customer and the
     history of their record) and each stage's. A fixed number of queries: one per section,
     whatever the number of rows."""
-    history = (AuditEntry.objects
-               .filter(content_type=ContentType.objects.get_for_model(Customer),
-                       object_id=str(customer.pk))
+    history = (AuditEntry.objects.of(customer)
                .order_by("created_at", "pk")
                .values("created_at", "action", "changes", "reason"))
     data: dict[str, list[dict[str, Any]]] = {
@@ -154,7 +152,8 @@ def customers_anonymise(*, customer_ids: Sequence[int], actor: User | None, reas
         content_type = ContentType.objects.get_for_model(Customer)
         object_ids = [str(pk) for pk in ids]
         # What happened, when and by whom stays; the old names and numbers go.
-        AuditEntry.objects.filter(content_type=content_type, object_id__in=object_ids).update(
+        AuditEntry.objects.filter(store_id__in={store_id for _pk, store_id in rows},
+                                  content_type=content_type, object_id__in=object_ids).update(
             object_repr=ANONYMISED_NAME, changes={})
         acting = actor if (actor is not None and actor.is_authenticated) else None
         AuditEntry.objects.bulk_create([

@@ -29,10 +29,8 @@ def login_lockout_record(*, username: str, ip_address: str | None) -> AuditEntry
         logger.warning("sign-in locked for unknown username from %s", ip_address)
         return None
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    already = AuditEntry.objects.filter(
-        action=AuditAction.LOCKOUT, object_id=str(user.pk), created_at__gte=since,
-        content_type__app_label=User._meta.app_label, content_type__model=User._meta.model_name,
-    ).exists()
+    already = AuditEntry.objects.of(user).filter(
+        action=AuditAction.LOCKOUT, created_at__gte=since).exists()
     if already:
         return None
     return audit_log(actor=None, instance=user, action=AuditAction.LOCKOUT,

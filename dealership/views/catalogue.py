@@ -152,7 +152,8 @@ def catalogue_detail_page(request: HttpRequest, *, kind: CatalogueKind, item: mo
     context = {"kind": kind, "item": item, "facts": kind.facts(item), "form": form,
                "can_edit": can_edit, "active_url": active_url, "tabs": tabs,
                "refusal": refusal,
-               "history": price_history_for(item_kind=kind.price_kind, item_id=item.pk)}
+               "history": price_history_for(item_kind=kind.price_kind, item_id=item.pk,
+                                            store_id=getattr(item, "store_id", None))}
     return render(request, DETAIL, context, status=status)
 
 

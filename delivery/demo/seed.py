@@ -27,7 +27,6 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone, translation
@@ -154,7 +153,7 @@ class DeliveryDemo:
             model.objects.filter(**where, **{f"{name}__gte": self.now}).update(
                 **{name: moment})
 
-        since(AuditEntry, "created_at")
+        since(AuditEntry, "created_at", store=self.store)
         since(StockVehicle, "created_at", store=self.store)
         since(StockVehicle, "updated_at", store=self.store)
         if contract is None:
@@ -178,9 +177,7 @@ class DeliveryDemo:
         """Dates a service takes only from today on, moved back to the story's: on the
         row and in the audit entry the service just wrote about it."""
         type(instance).objects.filter(pk=instance.pk).update(**values)
-        entries = AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(instance),
-            object_id=str(instance.pk), created_at__gte=self.now)
+        entries = AuditEntry.objects.of(instance).filter(created_at__gte=self.now)
         for entry in entries:
             for name, value in values.items():
                 if isinstance(entry.changes.get(name), list):

@@ -37,9 +37,11 @@ class Allocation(models.Model):
         verbose_name_plural = _("allocations")
         ordering = ["-allocated_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["vehicle"], condition=Q(released_at__isnull=True),
+            models.UniqueConstraint(fields=["store", "vehicle"],
+                                    condition=Q(released_at__isnull=True),
                                     name="allocation_one_open_per_vehicle"),
-            models.UniqueConstraint(fields=["contract"], condition=Q(released_at__isnull=True),
+            models.UniqueConstraint(fields=["store", "contract"],
+                                    condition=Q(released_at__isnull=True),
                                     name="allocation_one_open_per_contract"),
             models.CheckConstraint(
                 condition=Q(released_at__isnull=True) | Q(released_by__isnull=False),

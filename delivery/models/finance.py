@@ -21,9 +21,9 @@ class LoanApplication(models.Model):
 
     store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("store"))
-    contract = models.OneToOneField("contracts.Contract", on_delete=models.PROTECT,
-                                    related_name="loan_application",
-                                    verbose_name=_("contract"))
+    # One per contract: the unique (store, contract) below.
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT,
+                                 related_name="loan_application", verbose_name=_("contract"))
     lender = models.CharField(_("lender"), max_length=100)
     amount = models.DecimalField(_("loan amount (CNY)"), max_digits=12, decimal_places=2,
                                  validators=[MinValueValidator(Decimal("0.01"))])
@@ -33,7 +33,7 @@ class LoanApplication(models.Model):
         _("annual rate (%)"), max_digits=5, decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("36"))])
     status = models.CharField(_("status"), max_length=10, choices=LoanStatus.choices,
-                              default=LoanStatus.SUBMITTED, db_index=True)
+                              default=LoanStatus.SUBMITTED)
     # {"id_card": true, "income_proof": false, …} over delivery.enums.LoanDocument.
     documents = models.JSONField(_("documents received"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -51,8 +51,10 @@ class LoanApplication(models.Model):
         verbose_name_plural = _("loan applications")
         ordering = ["-submitted_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["store", "contract"], name="loan_one_per_contract"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="loan_amount_positive"),
         ]
+        indexes = [models.Index(fields=["store", "status"], name="loan_store_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.lender} ¥{self.amount}"
@@ -80,7 +82,7 @@ class InsurancePolicy(models.Model):
         verbose_name_plural = _("insurance policies")
         ordering = ["starts_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["insurer", "policy_number"],
+            models.UniqueConstraint(fields=["store", "insurer", "policy_number"],
                                     name="insurance_policy_number_unique"),
             models.CheckConstraint(condition=Q(premium__gt=0), name="insurance_premium_positive"),
             models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")),

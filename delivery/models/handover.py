@@ -56,7 +56,7 @@ class PdiCheck(models.Model):
         verbose_name = _("PDI check")
         verbose_name_plural = _("PDI checks")
         ordering = ["-checked_at", "-id"]
-        indexes = [models.Index(fields=["contract", "vehicle", "item", "-checked_at"],
+        indexes = [models.Index(fields=["store", "contract", "vehicle", "item", "-checked_at"],
                                 name="pdi_check_latest_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(passed=True) | ~Q(note=""),
@@ -99,8 +99,7 @@ class Handover(models.Model):
     plate_number = models.CharField(_("plate number"), max_length=10, blank=True)
     plate_registered_on = models.DateField(_("plate registered on"), null=True, blank=True)
     # Completion; a manager may override one condition of the gate, with a reason.
-    completed_at = models.DateTimeField(_("handed over at"), null=True, blank=True,
-                                        db_index=True)
+    completed_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("handed over by"))
@@ -119,7 +118,8 @@ class Handover(models.Model):
         verbose_name = _("handover")
         verbose_name_plural = _("handovers")
         ordering = ["scheduled_at", "id"]
-        indexes = [models.Index(fields=["store", "scheduled_at"], name="handover_day_idx")]
+        indexes = [models.Index(fields=["store", "scheduled_at"], name="handover_day_idx"),
+                   models.Index(fields=["store", "completed_at"], name="handover_completed_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(override_condition="")

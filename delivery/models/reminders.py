@@ -22,7 +22,7 @@ class DeliveryReminder(models.Model):
         verbose_name = _("delivery reminder")
         verbose_name_plural = _("delivery reminders")
         constraints = [
-            models.UniqueConstraint(fields=["contract", "kind", "day"],
+            models.UniqueConstraint(fields=["store", "contract", "kind", "day"],
                                     name="delivery_reminder_once_a_day"),
         ]
         indexes = [models.Index(fields=["store", "kind", "day"], name="delivery_reminder_idx")]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -212,9 +211,7 @@ def stock_open_allocation(vehicle: StockVehicle) -> Allocation | None:
 
 def stock_history(vehicle: StockVehicle, *, limit: int = HISTORY_LIMIT) -> list[AuditEntry]:
     """The vehicle's audit entries, the latest first."""
-    content_type = ContentType.objects.get_for_model(StockVehicle)
-    return list(AuditEntry.objects.filter(content_type=content_type,
-                                          object_id=str(vehicle.pk))
+    return list(AuditEntry.objects.of(vehicle)
                 .select_related("actor").order_by("-created_at", "-id")[:limit])
 
 

@@ -62,14 +62,16 @@ def is_matching_car(contract: Contract, car: StockVehicle) -> bool:
 
 def _refuse_taken(contract: Contract, car: StockVehicle) -> None:
     """After the constraint refused the row: say which side was taken, and by whom."""
-    mine = (Allocation.objects.filter(contract=contract, released_at__isnull=True)
+    mine = (Allocation.objects.filter(store_id=contract.store_id, contract=contract,
+                                      released_at__isnull=True)
             .select_related("vehicle").first())
     if mine is not None:
         raise ValidationError(
             {"vehicle": [ValidationError(
                 _("This contract already has a car (%(vin)s); release it or swap it.")
                 % {"vin": mine.vehicle.vin}, code=CONFLICT)]})
-    other = (Allocation.objects.filter(vehicle=car, released_at__isnull=True)
+    other = (Allocation.objects.filter(store_id=car.store_id, vehicle=car,
+                                       released_at__isnull=True)
              .select_related("contract").first())
     number = other.contract.number if other is not None else "—"
     raise ValidationError(

@@ -349,8 +349,8 @@ def _policy_errors(*, insurer, kind, premium, policy_number, starts_on, ends_on,
 def insurance_add(*, actor: User, contract: Contract, insurer: str, kind: str,
                   premium: Decimal, policy_number: str, starts_on: dt.date,
                   ends_on: dt.date) -> InsurancePolicy:
-    """Record an insurance policy bought with the car. A policy number is given once per
-    insurer. Side effects: the row, an audit row."""
+    """Record an insurance policy bought with the car. A policy number is recorded once
+    per insurer in a store. Side effects: the row, an audit row."""
     if not can_arrange_finance(actor, contract):
         raise PermissionDenied
     insurer = (insurer or "").strip()
@@ -363,8 +363,9 @@ def insurance_add(*, actor: User, contract: Contract, insurer: str, kind: str,
                                 policy_number=policy_number, starts_on=starts_on,
                                 ends_on=ends_on, today=locked.store.today())
         taken = _("This insurer's policy number is already recorded.")
-        if "policy_number" not in errors and InsurancePolicy.objects.filter(
-                insurer=insurer, policy_number=policy_number).exists():
+        recorded = InsurancePolicy.objects.filter(
+            store_id=locked.store_id, insurer=insurer, policy_number=policy_number)
+        if "policy_number" not in errors and recorded.exists():
             errors["policy_number"] = [taken]
         if errors:
             raise ValidationError(errors)

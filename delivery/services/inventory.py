@@ -81,6 +81,8 @@ def vehicle_move(*, actor: User | None, vehicle: StockVehicle, to: str, reason: 
 # An arrival is dated within the last three years of the store's days, never in the future.
 ARRIVAL_YEARS_BACK = 3
 RECEIVE_STATUSES = (S.IN_TRANSIT, S.IN_STOCK)
+# A store still holds a car in these (sold and delivered ones have left its stock).
+HELD_STATUSES = (S.IN_TRANSIT, S.IN_STOCK, S.RESERVED, S.DEMO)
 
 
 def arrival_range(store: Store) -> tuple[dt.date, dt.date]:
@@ -110,8 +112,11 @@ def stock_receive(*, actor: User | None, store: Store, vin: str, trim: Trim,
 
     Idempotent on VIN: a VIN the store already has is not duplicated; if it is in transit
     and now received in stock it arrives (`stock_arrive`: reserved when it is allocated;
-    received=True), otherwise it is left as it is (received=False). A VIN of another store is
-    refused on `vin`. The colour must be one of the trim's series; an in-stock car needs
+    received=True), otherwise it is left as it is (received=False). A VIN another store
+    still holds (in transit, in stock, reserved or a demo car) is refused on `vin`: it moves
+    by a transfer, not by a second receipt; one that store sold may come in again. The
+    database holds a VIN once per store only (the tables are distributed by store), so this
+    check is the service's. The colour must be one of the trim's series; an in-stock car needs
     its arrival date, within `arrival_range` (today by the store's clock at the latest).
     Side effects: the StockVehicle row and its audit row (created, or the arrival move).
     """
@@ -138,15 +143,17 @@ def stock_receive(*, actor: User | None, store: Store, vin: str, trim: Trim,
     location = (location or "").strip()[:100]
     with transaction.atomic():
         existing = (StockVehicle.objects.select_for_update(of=("self",))
-                    .filter(vin=vin).first())
+                    .filter(store=store, vin=vin).first())
         if existing is not None:
-            if existing.store_id != store.pk:
-                raise ValidationError({"vin": [_("This VIN is in another store's stock.")]})
             if existing.status == S.IN_TRANSIT and status == S.IN_STOCK:
                 stock_arrive(actor=actor, vehicle=existing, arrival_date=arrival_date,
                              location=location or existing.location)
                 return existing, True
             return existing, False
+        held_elsewhere = StockVehicle.objects.filter(vin=vin, status__in=HELD_STATUSES).exclude(
+            store=store)
+        if held_elsewhere.exists():
+            raise ValidationError({"vin": [_("This VIN is in another store's stock.")]})
         vehicle = StockVehicle(store=store, vin=vin, trim=trim, colour=colour, cost=cost,
                                list_price=list_price, status=status,
                                arrival_date=arrival_date, location=location)
@@ -154,7 +161,7 @@ def stock_receive(*, actor: User | None, store: Store, vin: str, trim: Trim,
         try:
             with transaction.atomic():
                 vehicle.save(force_insert=True)
-        except IntegrityError:  # the same VIN received at the same moment elsewhere
+        except IntegrityError:  # the same VIN received in the store at the same moment
             raise ValidationError(
                 {"vin": [_("This VIN was just received by someone else; reload the stock "
                            "list.")]}) from None

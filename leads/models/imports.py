@@ -55,8 +55,9 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["store", "-created_at"], name="import_store_created_idx"),
-            # The sweep job's "queued or running since…" look-up.
-            models.Index(fields=["status", "created_at"], name="import_status_idx"),
+            # The sweep job's "queued or running since…" look-up (it reads every store:
+            # imports are few).
+            models.Index(fields=["store", "status", "created_at"], name="import_status_idx"),
         ]
 
     def __str__(self) -> str:

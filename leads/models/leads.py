@@ -144,14 +144,18 @@ class Lead(models.Model):
             models.Index(fields=["store", "created_at"], name="lead_period_idx",
                          include=["owner", "channel", "status", "customer", "first_touch_at"]),
             models.Index(fields=["store", "channel", "created_at"], name="lead_channel_idx"),
-            models.Index(fields=["customer", "status"], name="lead_customer_idx"),
+            models.Index(fields=["store", "customer", "status"], name="lead_customer_idx"),
             # Reports: the leads closed in a period (lost reasons), a range on closed_at.
             models.Index(fields=["store", "status", "closed_at"], name="lead_closed_idx"),
-            # The escalation ladder and the overdue flag look only at these few rows.
-            models.Index(fields=["created_at"], condition=Q(first_touch_at__isnull=True),
+            # The escalation ladder and the overdue flag look only at these few rows: worked
+            # leads, so the closed history stays out. The jobs read every store at once, a
+            # scan of these small indexes; the store first for distribution by store.
+            models.Index(fields=["store", "created_at"],
+                         condition=Q(first_touch_at__isnull=True, status__in=ACTIVE_STATUSES),
                          name="lead_untouched_idx"),
-            models.Index(fields=["follow_up_due_at"],
-                         condition=Q(overdue_notified_at__isnull=True),
+            models.Index(fields=["store", "follow_up_due_at"],
+                         condition=Q(overdue_notified_at__isnull=True,
+                                     status__in=ACTIVE_STATUSES),
                          name="lead_overdue_pending_idx"),
         ]
 
@@ -208,6 +212,9 @@ class LeadIntake(models.Model):
 class LeadEvent(models.Model):
     """The lead's timeline and audit trail: every change, who made it, from what to what."""
 
+    # The lead's store, copied onto the row: the table is distributed by store (Citus).
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
     # Every stage's kinds, as registered (dealership.timeline): no stage named here.
     kind = models.CharField(_("what"), max_length=20, choices=timeline_kind_choices)
@@ -222,7 +229,8 @@ class LeadEvent(models.Model):
         verbose_name = _("lead event")
         verbose_name_plural = _("lead events")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["lead", "-created_at"], name="lead_event_idx")]
+        indexes = [models.Index(fields=["store", "lead", "-created_at"],
+                                name="lead_event_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.lead_id}"
@@ -231,6 +239,9 @@ class LeadEvent(models.Model):
 class Touch(models.Model):
     """A follow-up: a call, message, visit or email, with its outcome."""
 
+    # The lead's store, copied onto the row: the table is distributed by store (Citus).
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touches")
     kind = models.CharField(_("how"), max_length=10, choices=TouchKind.choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=TouchOutcome.choices)
@@ -244,13 +255,17 @@ class Touch(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["lead", "-created_at"], name="touch_lead_idx")]
+        indexes = [models.Index(fields=["store", "lead", "-created_at"],
+                                name="touch_lead_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.get_outcome_display()}"
 
 
 class LostRequest(models.Model):
+    # The lead's store, copied onto the row: the table is distributed by store (Citus).
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="lost_requests")
     reason = models.CharField(_("reason"), max_length=30, choices=LostReason.choices)
     note = models.TextField(_("note"), max_length=1000, blank=True)
@@ -271,13 +286,13 @@ class LostRequest(models.Model):
         ordering = ["-requested_at"]
         constraints = [
             # One open request per lead: a second "lost" click waits for the first decision.
-            models.UniqueConstraint(fields=["lead"], condition=Q(status="pending"),
+            models.UniqueConstraint(fields=["store", "lead"], condition=Q(status="pending"),
                                     name="lost_request_one_pending_per_lead"),
         ]
         indexes = [
             # The board's waiting requests, oldest first: the pending rows only, in order.
-            models.Index(fields=["requested_at", "id"], condition=Q(status="pending"),
-                         name="lost_request_pending_idx"),
+            models.Index(fields=["store", "requested_at", "id"],
+                         condition=Q(status="pending"), name="lost_request_pending_idx"),
         ]
 
     def __str__(self) -> str:
@@ -302,7 +317,8 @@ class Task(models.Model):
         ordering = ["due_on", "id"]
         constraints = [
             # At most one open task of a kind per lead: the daily job can run twice.
-            models.UniqueConstraint(fields=["lead", "kind"], condition=Q(done_at__isnull=True),
+            models.UniqueConstraint(fields=["store", "lead", "kind"],
+                                    condition=Q(done_at__isnull=True),
                                     name="task_one_open_per_lead_kind"),
         ]
 
@@ -331,6 +347,15 @@ class ConsultantRouting(models.Model):
         return str(self.user)
 
 
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The user's notifications: of their store (the indexes lead with it); group
+        staff without a store read theirs by the user alone."""
+        if user.store_id is None:
+            return self.filter(user=user)
+        return self.filter(store_id=user.store_id, user=user)
+
+
 class Notification(models.Model):
     """A message to a member of staff (a lead for them, a reminder, an alert)."""
 
@@ -347,13 +372,15 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"],
+        indexes = [models.Index(fields=["store", "user", "read_at", "-created_at"],
                                 name="notification_user_idx"),
                    # "My day"'s "since your last visit": a range on the user's newest rows,
                    # read or not, whatever the length of their history.
-                   models.Index(fields=["user", "-created_at"],
+                   models.Index(fields=["store", "user", "-created_at"],
                                 name="notification_user_new_idx")]
 
     def __str__(self) -> str:

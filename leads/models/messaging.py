@@ -20,9 +20,9 @@ class OutboundMessage(models.Model):
                                default=MessageChannel.SMS)
     purpose = models.CharField(_("purpose"), max_length=30)
     body = models.TextField(_("text"), max_length=500)
-    # Makes a queued message unique (e.g. "reactivation:<lead>:<date>"): a job that runs
-    # twice, or two workers at once, can never queue, and so never send, it twice.
-    dedupe_key = models.CharField(max_length=120, unique=True)
+    # Makes a queued message unique in its store (e.g. "reactivation:<lead>:<date>"): a job
+    # that runs twice, or two workers at once, can never queue, and so never send, it twice.
+    dedupe_key = models.CharField(max_length=120)
     status = models.CharField(_("status"), max_length=12, choices=MessageStatus.choices,
                               default=MessageStatus.QUEUED)
     created_at = models.DateTimeField(_("queued"), default=timezone.now)
@@ -36,9 +36,19 @@ class OutboundMessage(models.Model):
         verbose_name = _("customer message")
         verbose_name_plural = _("customer messages")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # Pattern ops (PostgreSQL): the same index serves a campaign's count of its
+            # messages, `dedupe_key LIKE 'prefix%'` in the store, whatever the collation.
+            models.UniqueConstraint(fields=["store", "dedupe_key"],
+                                    opclasses=["int8_ops", "varchar_pattern_ops"],
+                                    name="outbox_dedupe_key_unique"),
+        ]
         indexes = [
-            models.Index(fields=["status", "created_at"], name="outbox_status_idx"),
-            models.Index(fields=["customer", "-created_at"], name="outbox_customer_idx"),
+            # The Messages screen's status filter; the worker's claim, which reads every
+            # store, names them so it reads only their unsent rows.
+            models.Index(fields=["store", "status", "created_at"], name="outbox_status_idx"),
+            models.Index(fields=["store", "customer", "-created_at"],
+                         name="outbox_customer_idx"),
         ]
 
     def __str__(self) -> str:
@@ -48,6 +58,9 @@ class OutboundMessage(models.Model):
 class ConsentChange(models.Model):
     """A customer's yes or no to marketing messages, as it happened (STOP included)."""
 
+    # The customer's store, copied onto the row: the table is distributed by store (Citus).
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     customer = models.ForeignKey("dealership.Customer", on_delete=models.CASCADE,
                                  related_name="consent_changes")
     consent = models.BooleanField()

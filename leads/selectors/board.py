@@ -29,6 +29,7 @@ from django.http import Http404
 
 from dealership.enums import Role
 from dealership.models import User
+from dealership.permissions import has_role
 from leads.enums import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -128,7 +129,10 @@ def board_overdue_leads(*, user: User, now: dt.datetime) -> list[Lead]:
 
 def lost_requests_for_user(user: User) -> QuerySet[LostRequest]:
     scope = lead_scope_for_user(user)
-    return LostRequest.objects.filter(lead__in=scope.values("pk")).select_related(
+    requests = LostRequest.objects.filter(lead__in=scope.values("pk"))
+    if not has_role(user, Role.ADMIN):  # as the scope: the user's store only
+        requests = requests.filter(store_id=user.store_id)
+    return requests.select_related(
         "lead", "lead__customer", "lead__owner", "requested_by", "decided_by")
 
 

@@ -92,7 +92,8 @@ def lead_row_for_user(*, user: User, pk: int) -> Lead:
 def lead_timeline(*, lead: Lead, limit: int = 200) -> list[LeadEvent]:
     """The lead's events, newest first, each with `people`: the names of the consultants
     its data refers to (assignments), looked up in one query for the whole timeline."""
-    events = list(lead.events.select_related("actor").order_by("-created_at", "-id")[:limit])
+    events = list(lead.events.filter(store_id=lead.store_id).select_related("actor")
+                  .order_by("-created_at", "-id")[:limit])
     ids = {event.data.get(key) for event in events for key in OWNER_KEYS
            if isinstance(event.data, dict) and event.data.get(key)}
     names = {user.pk: str(user) for user in User.objects.filter(pk__in=ids)} if ids else {}
@@ -102,7 +103,8 @@ def lead_timeline(*, lead: Lead, limit: int = 200) -> list[LeadEvent]:
 
 
 def lost_requests_for(*, lead: Lead) -> list[LostRequest]:
-    return list(lead.lost_requests.select_related("requested_by", "decided_by")
+    return list(lead.lost_requests.filter(store_id=lead.store_id)
+                .select_related("requested_by", "decided_by")
                 .order_by("-requested_at", "-id")[:5])
 
 

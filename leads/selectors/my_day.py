@@ -38,11 +38,11 @@ def my_day_for_user(*, user: User, day: dt.date, cap: int = 20,
     rows = mine.select_related("customer", "campaign")
     tasks = (Task.objects.filter(assignee=user, done_at__isnull=True)
              .select_related("lead__customer").order_by("due_on", "id"))
-    notifications = (Notification.objects.filter(user=user, read_at__isnull=True)
+    notifications = (Notification.objects.for_user(user).filter(read_at__isnull=True)
                      .select_related("lead__customer").order_by("-created_at", "-id"))
     seen_at = user.my_day_seen_at
-    since = (Notification.objects.filter(user=user, created_at__gt=seen_at) if seen_at
-             else Notification.objects.filter(user=user, read_at__isnull=True))
+    since = (Notification.objects.for_user(user).filter(created_at__gt=seen_at) if seen_at
+             else Notification.objects.for_user(user).filter(read_at__isnull=True))
     since = since.select_related("lead__customer").order_by("-created_at", "-id")
     customers = customer_scope_for_user(user)
     return {

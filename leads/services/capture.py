@@ -131,11 +131,11 @@ def _capture(
         else:
             lead.follow_up_due_at = next_due(lead, policy, since=created_at)
         lead.save()
-        events = [LeadEvent(lead=lead, kind=EventKind.CREATED, actor=actor,
+        events = [LeadEvent(store=store, lead=lead, kind=EventKind.CREATED, actor=actor,
                             data={"channel": channel, "grade": grade, "duplicate": existed})]
         if owner is not None:
             events.append(LeadEvent(
-                lead=lead, kind=EventKind.ASSIGNED, actor=actor,
+                store=store, lead=lead, kind=EventKind.ASSIGNED, actor=actor,
                 data={"to_owner": owner.pk, "reason": "customer" if keeper else (
                     "chosen" if owner_chosen else "routing")}))
             notify(lead, owner, EventKind.ENQUIRY if existed else EventKind.ASSIGNED)
@@ -146,7 +146,8 @@ def _capture(
         Customer.objects.filter(pk=customer.pk).update(
             marketing_consent=True, consent_at=now,
             consent_source=consent_source or ConsentSource.OTHER)
-        ConsentChange.objects.create(customer=customer, consent=True, actor=actor,
+        ConsentChange.objects.create(store_id=customer.store_id, customer=customer,
+                                     consent=True, actor=actor,
                                      source=consent_source or ConsentSource.OTHER)
     if external_id:
         LeadIntake.objects.create(store=store, channel=channel, lead=lead,

@@ -16,15 +16,21 @@ def grade_for(purchase_window: str | None) -> str:
 
 
 def event(lead: Lead, kind: str, *, actor=None, note: str = "", **data) -> LeadEvent:
-    return LeadEvent.objects.create(lead=lead, kind=kind, actor=actor, note=note, data=data)
+    return LeadEvent.objects.create(store_id=lead.store_id, lead=lead, kind=kind, actor=actor,
+                                    note=note, data=data)
 
 
 def lead_events_add(*, kind: str, note: str, at: dt.datetime,
                     rows: Iterable[tuple[int, dict]]) -> None:
     """The same timeline row on many leads at once, `rows` being (lead id, data) pairs: for
-    a later stage's set-based job, one INSERT per thousand rows."""
+    a later stage's set-based job, one INSERT per thousand rows (and one read of the
+    leads' stores)."""
+    rows = list(rows)
+    stores = dict(Lead.objects.filter(pk__in={lead_id for lead_id, _data in rows})
+                  .values_list("pk", "store_id"))
     LeadEvent.objects.bulk_create(
-        [LeadEvent(lead_id=lead_id, kind=kind, note=note, created_at=at, data=data)
+        [LeadEvent(store_id=stores[lead_id], lead_id=lead_id, kind=kind, note=note,
+                   created_at=at, data=data)
          for lead_id, data in rows], batch_size=1000)
 
 

@@ -19,7 +19,7 @@ def notification_send(*, store: Store, user: User, kind: str, lead: Lead | None 
 
 def notification_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of `user` as read; returns how many were unread."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    return Notification.objects.for_user(user).filter(read_at__isnull=True).update(
         read_at=timezone.now())
 
 

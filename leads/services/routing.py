@@ -206,12 +206,13 @@ def book_reassign(*, from_user: User, to_user: User, actor: User) -> int:
     now = timezone.now()
     with transaction.atomic():
         leads = Lead.objects.select_for_update().filter(owner=from_user, status__in=OPEN_STATUSES)
-        ids = list(leads.values_list("pk", flat=True))
+        rows = list(leads.values_list("pk", "store_id"))
+        ids = [pk for pk, _store_id in rows]
         LeadEvent.objects.bulk_create([
-            LeadEvent(lead_id=pk, kind=EventKind.ASSIGNED, actor=actor, created_at=now,
-                      note=_("Book of a leaving consultant"),
+            LeadEvent(store_id=store_id, lead_id=pk, kind=EventKind.ASSIGNED, actor=actor,
+                      created_at=now, note=_("Book of a leaving consultant"),
                       data={"from_owner": from_user.pk, "to_owner": to_user.pk})
-            for pk in ids
+            for pk, store_id in rows
         ], batch_size=1000)
         Lead.objects.filter(pk__in=ids).update(owner=to_user, assigned_at=now)
         Task.objects.filter(lead_id__in=ids, done_at__isnull=True).update(assignee=to_user)

@@ -74,7 +74,8 @@ def lead_log_touch(
                                                           "the past.")})
         ensure_within(next_follow_up_on, latest=today + FOLLOW_UP_HORIZON,
                       field="next_follow_up_on")
-        touch = Touch.objects.create(lead=locked, kind=kind, outcome=outcome, note=note,
+        touch = Touch.objects.create(store_id=locked.store_id, lead=locked, kind=kind,
+                                     outcome=outcome, note=note,
                                      next_follow_up_on=next_follow_up_on, by=actor,
                                      created_at=now)
         fields = ["first_touch_at", "last_touch_at", "next_follow_up_on", "follow_up_due_at",
@@ -199,7 +200,8 @@ def lead_request_lost(*, lead: Lead, actor: User, reason: str, note: str = "") -
             raise ValidationError(_("This lead is already closed."))
         try:
             with transaction.atomic():
-                request = LostRequest.objects.create(lead=locked, reason=reason, note=note,
+                request = LostRequest.objects.create(store_id=locked.store_id, lead=locked,
+                                                     reason=reason, note=note,
                                                      requested_by=actor)
         except IntegrityError:
             raise ValidationError(_("A lost request for this lead is already waiting for "

@@ -62,6 +62,9 @@ class CommissionScheme(models.Model):
 class CommissionTier(models.Model):
     """From `min_units` units in the month, each unit earns `amount_per_unit` (CNY)."""
 
+    # The scheme's store, copied when the tier is written (distribution by store).
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     scheme = models.ForeignKey(CommissionScheme, on_delete=models.CASCADE, related_name="tiers",
                                verbose_name=_("scheme"))
     min_units = models.PositiveSmallIntegerField(_("from units in the month"))
@@ -74,7 +77,7 @@ class CommissionTier(models.Model):
         verbose_name_plural = _("commission tiers")
         ordering = ["min_units"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "min_units"],
+            models.UniqueConstraint(fields=["store", "scheme", "min_units"],
                                     name="commission_tier_unique_start"),
             models.CheckConstraint(condition=Q(amount_per_unit__gte=0),
                                    name="commission_tier_not_negative"),

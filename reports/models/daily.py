@@ -42,8 +42,9 @@ class DailyReport(models.Model):
         ordering = ["-day", "-version"]
         constraints = [models.UniqueConstraint(fields=["store", "day", "version"],
                                                name="daily_report_version_unique")]
-        # The evening job's sweep: versions still pending, oldest first.
-        indexes = [models.Index(fields=["created_at"], name="daily_report_pending_idx",
+        # The evening job's sweep: versions still pending, oldest first. Few rows are
+        # pending at any time, so the sweep across stores reads the whole partial index.
+        indexes = [models.Index(fields=["store", "created_at"], name="daily_report_pending_idx",
                                 condition=models.Q(status=DailyReportStatus.PENDING))]
 
     def __str__(self) -> str:

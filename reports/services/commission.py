@@ -135,10 +135,10 @@ def commission_scheme_create(*, store: Store, valid_from: dt.date,
             note=note, created_by=actor, created_at=now)
         scheme.full_clean()
         scheme.save()
-        rows = [CommissionTier(scheme=scheme, min_units=tier.min_units,
+        rows = [CommissionTier(store=store, scheme=scheme, min_units=tier.min_units,
                                amount_per_unit=tier.amount_per_unit) for tier in tiers]
         for row in rows:
-            row.full_clean(exclude=["scheme"])
+            row.full_clean(exclude=["store", "scheme"])
         CommissionTier.objects.bulk_create(rows)
         audit_log(actor=actor, instance=scheme, action=AuditAction.CREATE,
                   changes={name: [None, value] for name, value in _snapshot(scheme).items()})

@@ -39,7 +39,7 @@ class Invitation(models.Model):
                    # The invitations made in a period (reports: the consultants' activity).
                    models.Index(fields=["store", "created_at"], name="invitation_made_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["lead"], condition=Q(status="scheduled"),
+            models.UniqueConstraint(fields=["store", "lead"], condition=Q(status="scheduled"),
                                     name="invitation_one_scheduled_per_lead"),
         ]
 
@@ -95,7 +95,7 @@ class TestDrive(models.Model):
         constraints = [
             # The guarantee: one vehicle, one holding booking per slot, whatever races.
             models.UniqueConstraint(
-                fields=["vehicle", "slot_start"],
+                fields=["store", "vehicle", "slot_start"],
                 condition=Q(status__in=HOLDING_TEST_DRIVE_STATUSES),
                 name="test_drive_one_booking_per_vehicle_slot"),
             models.CheckConstraint(

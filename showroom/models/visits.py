@@ -123,7 +123,8 @@ class Visit(models.Model):
                 name="visit_served_or_waiting"),
         ]
         indexes = [
-            models.Index(fields=["consultant", "-arrived_at"], name="visit_consultant_idx"),
+            models.Index(fields=["store", "consultant", "-arrived_at"],
+                         name="visit_consultant_idx"),
             # The desk's day (read backwards, newest first), the §3 figures and the meetings'
             # visits per consultant: one range on the store's arrivals, index-only on
             # PostgreSQL (the INCLUDE columns are ignored elsewhere).
@@ -159,6 +160,8 @@ class Visit(models.Model):
 class Objection(models.Model):
     """A doubt the customer raised during a visit (客户异议)."""
 
+    store = models.ForeignKey("dealership.Store", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("store"))
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="objections")
     kind = models.CharField(_("about"), max_length=20, choices=ObjectionType.choices)
     series = models.ForeignKey("dealership.Series", null=True, blank=True,

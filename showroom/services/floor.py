@@ -495,8 +495,9 @@ def objection_add(*, visit: Visit, actor: User, kind: str, note: str,
         raise ValidationError({"kind": _("Choose what the objection is about.")})
     if not note.strip():
         raise ValidationError({"note": _("Write down what the customer said.")})
-    objection = Objection(visit=visit, kind=kind, series=series, note=note.strip())
-    objection.full_clean(exclude=["visit"])
+    objection = Objection(store_id=visit.store_id, visit=visit, kind=kind, series=series,
+                          note=note.strip())
+    objection.full_clean(exclude=["store", "visit"])
     with transaction.atomic():
         objection.save()
     return objection

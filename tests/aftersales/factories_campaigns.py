@@ -61,7 +61,8 @@ def service_spend(customer, advisor, *amounts: str, on: dt.date | None = None):
         store=customer.store, customer=customer, appointment_type="maintenance",
         serviced_on=on or customer.store.today(), mileage=5000, advisor=advisor)
     for amount in amounts:
-        ServiceItem.objects.create(record=record, description="保养", amount=Decimal(amount))
+        ServiceItem.objects.create(store=record.store, record=record, description="保养",
+                                   amount=Decimal(amount))
     return record
 
 

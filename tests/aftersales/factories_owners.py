@@ -83,8 +83,8 @@ def service_record(customer, advisor, *, vehicle=None, serviced_on: dt.date,
         appointment_type=AppointmentType.FIRST_MAINTENANCE, serviced_on=serviced_on,
         mileage=mileage, advisor=advisor, next_due_on=next_due_on, next_due_km=next_due_km)
     for description, amount in items:
-        ServiceItem.objects.create(record=record, description=description,
-                                   amount=Decimal(amount))
+        ServiceItem.objects.create(store=record.store, record=record,
+                                   description=description, amount=Decimal(amount))
     return record
 
 

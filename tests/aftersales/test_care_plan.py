@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aftersales.enums import CareChannel, CareStepKind, CareStepStatus
@@ -93,6 +94,17 @@ def test_second_start_returns_the_first_plan(consultant, manager):
     assert CareStep.objects.filter(plan=plan).count() == 3
     assert AuditEntry.objects.filter(object_id=str(plan.pk), action=AuditAction.CREATE,
                                      content_type__model="careplan").count() == 1
+
+
+def test_the_database_keeps_one_plan_per_contract(consultant, manager):
+    plan = planned(consultant, manager, delivered_at=at_store(dt.date(2026, 5, 1)))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CarePlan.objects.create(store=plan.store, contract=plan.contract,
+                                customer=plan.customer, delivered_at=plan.delivered_at,
+                                delivered_on=plan.delivered_on)
+
+    assert CarePlan.objects.filter(contract=plan.contract).count() == 1
 
 
 def test_plan_follows_the_store_settings(consultant, manager, store):

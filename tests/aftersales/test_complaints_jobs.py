@@ -140,6 +140,20 @@ def test_without_a_team_supervisor_every_supervisor_of_the_store_is_told(carer, 
                                      (other.pk, LeadEventKind.COMPLAINT_ESCALATED)])
 
 
+def test_breaches_and_their_events_carry_the_complaints_store(complaint, store, make_user,
+                                                              other_store):
+    elsewhere = make_user(Role.CUSTOMER_CARE, username="care2", store=other_store)
+    theirs = complaint_record(elsewhere, CustomerFactory(store=other_store, owner=None))
+
+    assert escalate_complaints(now=T0 + 3 * HOUR) == 2
+
+    assert sorted(ComplaintBreach.objects.values_list("complaint", "store")) == sorted([
+        (complaint.pk, store.pk), (theirs.pk, other_store.pk)])
+    assert sorted(ComplaintEvent.objects.filter(kind=ComplaintEventKind.ESCALATED)
+                  .values_list("complaint", "store")) == sorted([
+        (complaint.pk, store.pk), (theirs.pk, other_store.pk)])
+
+
 def test_the_task_runs_the_job_at_the_current_time(complaint):
     with at(T0 + 3 * HOUR):
         assert escalate_complaints_task() == 1

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from aftersales.enums import (
     ComplaintCategory,
@@ -86,6 +87,30 @@ def test_numbers_follow_each_other_per_store_and_year(carer, customer, make_user
 
     assert [first.number, second.number, third.number] == [
         "DEMO-TS2026-0001", "DEMO-TS2026-0002", "OTHER-TS2026-0001"]
+
+
+def test_a_number_is_unique_within_its_store_only(carer, customer, make_user, other_store):
+    first = complaint_record(carer, customer)
+    second = complaint_record(carer, customer, received_at=T0 + HOUR)
+    elsewhere = make_user(Role.CUSTOMER_CARE, username="care2", store=other_store)
+    theirs = complaint_record(elsewhere, CustomerFactory(store=other_store))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Complaint.objects.filter(pk=second.pk).update(number=first.number)
+    Complaint.objects.filter(pk=theirs.pk).update(number=first.number)
+
+    assert sorted(Complaint.objects.values_list("store", "number")) == sorted([
+        (first.store_id, "DEMO-TS2026-0001"), (first.store_id, "DEMO-TS2026-0002"),
+        (other_store.pk, "DEMO-TS2026-0001")])
+
+
+def test_the_history_is_written_in_the_complaints_store(carer, customer, store):
+    complaint = complaint_record(carer, customer)
+    complaint_step(carer, complaint, "respond", now=T0 + HOUR)
+
+    assert list(ComplaintEvent.objects.filter(complaint=complaint).order_by("pk")
+                .values_list("kind", "store")) == [
+        (ComplaintEventKind.CREATED, store.pk), (ComplaintEventKind.RESPONDED, store.pk)]
 
 
 def test_year_of_the_number_is_the_store_year(carer, customer):

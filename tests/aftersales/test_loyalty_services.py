@@ -295,6 +295,13 @@ def test_the_database_refuses_a_negative_balance(credited):
         LoyaltyAccount.objects.filter(customer=credited).update(balance=-1)
 
 
+def test_the_database_keeps_one_account_per_customer(credited):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LoyaltyAccount.objects.create(store=credited.store, customer=credited)
+
+    assert LoyaltyAccount.objects.filter(customer=credited).count() == 1
+
+
 # --- Adjustment ---------------------------------------------------------------------------
 def test_points_adjust_by_the_manager_with_a_reason(manager, credited):
     entry = points_adjust(actor=manager, customer=credited, points=-300, reason="重复入账")

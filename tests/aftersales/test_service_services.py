@@ -408,8 +408,8 @@ def test_complete_writes_the_record_with_the_store_intervals(advisor, checked_in
             record.next_due_km, record.appointment_type) == (
         today, 4900, advisor, today + dt.timedelta(days=120), 12400,
         AppointmentType.FIRST_MAINTENANCE)
-    assert list(record.items.values_list("description", "amount")) == [
-        ("机油机滤更换", Decimal("380.00")), ("免费 检测", Decimal("0.00"))]
+    assert list(record.items.values_list("description", "amount", "store")) == [
+        ("机油机滤更换", Decimal("380.00"), store.pk), ("免费 检测", Decimal("0.00"), store.pk)]
     checked_in.refresh_from_db()
     assert checked_in.status == AppointmentStatus.COMPLETED
     assert _audits(record)[0].changes["total"] == [None, "380.00"]

@@ -189,6 +189,7 @@ def test_answer_records_scores_lowest_score_and_time(consultant, manager, buyer)
     assert survey.comment == "很满意"
     assert dict(SurveyAnswer.objects.filter(survey=survey)
                 .values_list("question", "score")) == scores
+    assert set(SurveyAnswer.objects.values_list("store", flat=True)) == {survey.store_id}
     assert CareTask.objects.count() == 0
     audit = _audits(survey, AuditAction.UPDATE).get()
     assert audit.changes["lowest_score"] == [None, 8]

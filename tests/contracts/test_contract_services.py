@@ -445,12 +445,12 @@ def test_sign_records_who_when_number_deposit_document_and_audit(store, consulta
         PaymentKind.DEPOSIT, PaymentChannel.WECHAT, D("5000.00"), "WX-20260001",
         signed.signed_at, consultant, None, None, store)
     document = ContractDocument.objects.get(contract=contract)
-    assert (document.status, document.language, document.sha256, document.file.name) == (
-        DocumentStatus.PENDING, "zh-hans", "", "")
+    assert (document.status, document.language, document.sha256, document.file.name,
+            document.store) == (DocumentStatus.PENDING, "zh-hans", "", "", store)
     events = list(ContractEvent.objects.filter(contract=contract).order_by("id"))[-2:]
-    assert [(e.kind, e.note) for e in events] == [
-        (ContractEventKind.SIGNED, f"DEMO-{year}-000001"),
-        (ContractEventKind.DEPOSIT, "¥5,000.00 · WX-20260001")]
+    assert [(e.kind, e.note, e.store) for e in events] == [
+        (ContractEventKind.SIGNED, f"DEMO-{year}-000001", store),
+        (ContractEventKind.DEPOSIT, "¥5,000.00 · WX-20260001", store)]
     assert status_changes(contract)[-1] == ["approved", "signed"]
     assert ContractSequence.objects.get(store=store, year=year).last == 1
 

@@ -44,7 +44,7 @@ def document(signed):
 def test_signing_creates_a_pending_document(signed):
     document = ContractDocument.objects.get(contract=signed)
 
-    assert document.status == DocumentStatus.PENDING
+    assert (document.status, document.store_id) == (DocumentStatus.PENDING, signed.store_id)
     assert document.language == "zh-hans"
     assert (document.file.name, document.sha256, document.attempts) == ("", "", 0)
     assert document.rendered_at is None
@@ -65,7 +65,8 @@ def test_render_stores_the_pdf_with_its_sha256(document, signed):
     assert document.attempts == 1
     assert document.rendered_at is not None
     event = ContractEvent.objects.get(contract=signed, kind=ContractEventKind.DOCUMENT)
-    assert event.data == {"sha256": document.sha256, "size": len(data)}
+    assert (event.data, event.store_id) == (
+        {"sha256": document.sha256, "size": len(data)}, signed.store_id)
     text = _text(document.file.path)
     assert signed.number in text
     assert "张三丰" in text

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts.enums import ApprovalStatus, ApprovalTier, LeadEventKind, PaymentPlan, QuoteStatus
@@ -253,8 +254,9 @@ def test_create_stores_line_items_totals_validity_audit_and_lead_event(store, co
                                     "amount": "1600.00"}]
     assert version.packages == [{"id": wash.pk, "name": "洗车券", "kind": "maintenance",
                                  "price": "1200.00"}]
-    assert (quote.status, quote.store, quote.consultant, quote.lead, version.created_by,
-            version.changes) == (QuoteStatus.APPROVED, store, consultant, lead, consultant, [])
+    assert (quote.status, quote.store, version.store, quote.consultant, quote.lead,
+            version.created_by, version.changes) == (
+        QuoteStatus.APPROVED, store, store, consultant, lead, consultant, [])
     assert quote.valid_until == store.today() + dt.timedelta(days=7)
     [entry] = audit_rows(quote)
     assert (entry.action, entry.actor, entry.changes) == (AuditAction.CREATE, consultant, {
@@ -621,6 +623,16 @@ def test_rejected_quote_can_be_revised(consultant, supervisor, customer, trim):
 
     quote.refresh_from_db()
     assert (quote.status, quote.current_version.number) == (QuoteStatus.APPROVED, 2)
+
+
+def test_revision_is_the_next_version_in_the_quotes_store(store, consultant, customer, trim):
+    quote = make_quote(consultant, customer, discount="2000", trim=trim)
+
+    version = revise(consultant, quote, trim, discount=D("2500"))
+
+    assert (version.store, version.quote, version.number) == (store, quote, 2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QuoteVersion.objects.filter(pk=version.pk).update(number=1)
 
 
 def test_revise_refuses_invalid_input_and_keeps_the_quote(consultant, customer, trim):

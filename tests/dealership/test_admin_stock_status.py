@@ -38,3 +38,30 @@ def test_a_new_car_can_only_be_in_transit_or_in_stock(superuser_client):
     field = page.context["adminform"].form.fields["status"]
     assert [value for value, _label in field.choices if value] == [
         StockStatus.IN_TRANSIT, StockStatus.IN_STOCK]
+
+
+def _admin_form(vehicle, store):
+    from dealership.admin import StockVehicleAdminForm
+
+    return StockVehicleAdminForm(data={
+        "store": store.pk, "trim": vehicle.trim_id, "vin": vehicle.vin,
+        "status": StockStatus.IN_STOCK, "arrival_date": vehicle.arrival_date.isoformat(),
+        "cost": "100000.00", "list_price": "120000.00", "location": "",
+        "created_at": "2026-12-01 10:00"})
+
+
+def test_a_vin_the_store_has_already_is_refused_on_the_vin(store):
+    vehicle = StockVehicleFactory(store=store)
+
+    form = _admin_form(vehicle, store)
+
+    assert (form.is_valid(), form.errors) == (
+        False, {"vin": ["Stock vehicle with this Store and VIN already exists."]})
+
+
+def test_a_vin_of_another_store_is_taken(store, other_store):
+    vehicle = StockVehicleFactory(store=other_store)
+
+    form = _admin_form(vehicle, store)
+
+    assert (form.is_valid(), form.errors) == (True, {})

@@ -151,13 +151,22 @@ def test_audit_diff_deferred_field_not_reported(customer):
 
 
 # --- stock ---------------------------------------------------------------------------------
-def test_stock_same_vin_twice_refused(store, other_store):
+def test_stock_same_vin_twice_in_store_refused(store):
     vehicle = StockVehicleFactory(store=store)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        StockVehicleFactory(store=other_store, vin=vehicle.vin)
+        StockVehicleFactory(store=store, vin=vehicle.vin)
 
     assert StockVehicle.objects.filter(vin=vehicle.vin).count() == 1
+
+
+def test_stock_same_vin_in_another_store_allowed(store, other_store):
+    vehicle = StockVehicleFactory(store=store)
+
+    StockVehicleFactory(store=other_store, vin=vehicle.vin)
+
+    assert list(StockVehicle.objects.filter(vin=vehicle.vin).order_by("store__code")
+                .values_list("store__code", flat=True)) == ["DEMO", "OTHER"]
 
 
 def test_stock_negative_cost_refused(store):

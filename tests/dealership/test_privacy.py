@@ -53,13 +53,16 @@ def _with_rows(customer, consultant, *, key: str) -> Lead:
     section of the export."""
     lead = LeadFactory(store=customer.store, owner=consultant, customer=customer,
                        note=f"{customer.name}想要白色")
-    Touch.objects.create(lead=lead, kind=TouchKind.CALL, outcome=TouchOutcome.REACHED,
+    Touch.objects.create(store_id=lead.store_id, lead=lead,
+                         kind=TouchKind.CALL, outcome=TouchOutcome.REACHED,
                          note=f"打给{customer.phone}", by=consultant)
-    LeadEvent.objects.create(lead=lead, kind="touch", note=f"{customer.name}来电")
+    LeadEvent.objects.create(store_id=lead.store_id, lead=lead,
+                             kind="touch", note=f"{customer.name}来电")
     Task.objects.create(store=customer.store, lead=lead, assignee=consultant,
                         kind=TaskKind.FOLLOW_UP, due_on=timezone.localdate())
     _message(customer, key)
-    ConsentChange.objects.create(customer=customer, consent=True, source="staff")
+    ConsentChange.objects.create(store_id=customer.store_id, customer=customer,
+                                 consent=True, source="staff")
     VisitFactory(store=customer.store, consultant=consultant, customer=customer, lead=lead,
                  description=f"{customer.name}一家", decision_maker="妻子")
     InvitationFactory(lead=lead)

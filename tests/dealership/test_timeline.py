@@ -70,7 +70,7 @@ def test_lead_page_shows_each_stages_label_and_an_unknown_code_as_is(client, sto
     lead = LeadFactory(store=store, owner=consultant)
     for kind in (ShowroomKind.TEST_DRIVE, ContractsKind.QUOTE, EventKind.TOUCH,
                  "retired_kind"):
-        LeadEvent.objects.create(lead=lead, kind=kind)
+        LeadEvent.objects.create(store_id=lead.store_id, lead=lead, kind=kind)
     client.force_login(consultant)
 
     response = client.get(f"/leads/{lead.pk}/")

@@ -16,6 +16,7 @@ from delivery.enums import InsuranceKind
 from delivery.models import InsurancePolicy
 from delivery.services.finance import insurance_add, policy_latest_end
 from tests.contracts.factories import make_contract
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
@@ -75,6 +76,21 @@ def test_the_policy_number_is_unique_per_insurer(signed, consultant):
         "policy_number": ["This insurer's policy number is already recorded."]}
     add(consultant, signed, insurer="平安保险")  # another insurer may use the same number
     assert InsurancePolicy.objects.count() == 2
+
+
+def test_another_store_may_record_the_same_policy_number(signed, consultant, other_store,
+                                                         outsider):
+    add(consultant, signed)
+    their_manager = UserFactory(username="mgr2", role=Role.MANAGER, store=other_store)
+    theirs = make_contract(outsider, CustomerFactory(store=other_store, owner=outsider),
+                           manager=their_manager, status=ContractStatus.SIGNED)
+
+    policy = add(outsider, theirs)
+
+    rows = InsurancePolicy.objects.values_list("store", "insurer", "policy_number")
+    assert sorted(rows) == sorted([(signed.store_id, "中国人保", "PICC-001"),
+                                   (other_store.pk, "中国人保", "PICC-001")])
+    assert policy.contract == theirs
 
 
 def test_missing_fields_are_named(signed, consultant):

@@ -158,14 +158,32 @@ def test_receive_in_stock_of_a_car_in_transit_arrives_it(manager, store, trim, w
     assert StockVehicle.objects.count() == 1
 
 
-def test_receive_refuses_a_vin_of_another_store(manager, store, other_store, trim, white):
-    StockVehicleFactory(store=other_store, trim=trim, colour=white, vin=make_vin(1))
+@pytest.mark.parametrize("status", [StockStatus.IN_TRANSIT, StockStatus.IN_STOCK,
+                                    StockStatus.RESERVED, StockStatus.DEMO])
+def test_receive_refuses_a_vin_another_store_still_holds(manager, store, other_store, trim,
+                                                         white, status):
+    StockVehicleFactory(store=other_store, trim=trim, colour=white, vin=make_vin(1),
+                        status=status)
 
     with pytest.raises(ValidationError) as caught:
         receive(manager, store, trim, white)
 
-    assert list(caught.value.message_dict) == ["vin"]
+    assert caught.value.message_dict == {"vin": ["This VIN is in another store's stock."]}
     assert StockVehicle.objects.filter(store=store).count() == 0
+
+
+@pytest.mark.parametrize("status", [StockStatus.SOLD, StockStatus.DELIVERED])
+def test_receive_takes_a_vin_another_store_sold(manager, store, other_store, trim, white,
+                                                status):
+    theirs = StockVehicleFactory(store=other_store, trim=trim, colour=white, vin=make_vin(1),
+                                 status=status)
+
+    vehicle, received = receive(manager, store, trim, white)
+
+    assert (vehicle.store_id, vehicle.vin, received) == (store.pk, make_vin(1), True)
+    assert sorted(StockVehicle.objects.filter(vin=make_vin(1))
+                  .values_list("pk", "store_id")) == sorted([(theirs.pk, other_store.pk),
+                                                             (vehicle.pk, store.pk)])
 
 
 def test_receive_is_refused_to_a_supervisor(supervisor, store, trim, white):

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts.enums import ContractStatus, NotificationKind, PaymentChannel, PaymentKind
@@ -154,6 +155,17 @@ def test_a_rejection_says_why_and_may_be_sent_again(signed, consultant, finance)
     assert AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(LoanApplication),
         object_id=str(loan.pk), changes__has_key="status").count() == 3
+
+
+def test_the_database_keeps_one_loan_per_contract(signed, consultant):
+    loan = submit(consultant, signed)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LoanApplication.objects.create(
+            store=loan.store, contract=signed, lender="平安银行", amount=Decimal("1000"),
+            term_months=12, annual_rate=Decimal("4"), created_by=consultant)
+
+    assert LoanApplication.objects.filter(contract=signed).count() == 1
 
 
 def test_a_granted_loan_is_not_sent_again(signed, consultant, finance):

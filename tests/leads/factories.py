@@ -61,6 +61,7 @@ class TouchFactory(factory.django.DjangoModelFactory):
         model = Touch
 
     lead = factory.SubFactory(LeadFactory)
+    store = factory.LazyAttribute(lambda o: o.lead.store)
     kind = TouchKind.CALL
     outcome = TouchOutcome.REACHED
     note = "电话沟通，客户关注落地价"
@@ -73,6 +74,7 @@ class LostRequestFactory(factory.django.DjangoModelFactory):
         model = LostRequest
 
     lead = factory.SubFactory(LeadFactory)
+    store = factory.LazyAttribute(lambda o: o.lead.store)
     reason = LostReason.BOUGHT_COMPETITOR
     note = "客户已在别家提车"
     requested_by = factory.LazyAttribute(lambda o: o.lead.owner)

@@ -15,6 +15,7 @@ class LeadEventFactory(factory.django.DjangoModelFactory):
         model = LeadEvent
 
     lead = factory.SubFactory(LeadFactory)
+    store = factory.LazyAttribute(lambda o: o.lead.store)
     kind = EventKind.TOUCH
     actor = factory.LazyAttribute(lambda o: o.lead.owner)
     data = factory.LazyFunction(lambda: {"how": "call", "outcome": "reached"})

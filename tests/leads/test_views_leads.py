@@ -690,13 +690,16 @@ def test_detail_is_403_for_receptionist(client, lead, make_user):
 def test_detail_timeline_newest_first_with_labels_and_names(client, lead, consultant,
                                                            teammate, supervisor):
     now = timezone.now()
-    LeadEvent.objects.create(lead=lead, kind=EventKind.ASSIGNED, actor=supervisor,
+    LeadEvent.objects.create(store_id=lead.store_id, lead=lead,
+                             kind=EventKind.ASSIGNED, actor=supervisor,
                              data={"from_owner": teammate.pk, "to_owner": consultant.pk},
                              note="平衡工作量", created_at=now - dt.timedelta(hours=2))
-    LeadEvent.objects.create(lead=lead, kind=EventKind.GRADE, actor=consultant,
+    LeadEvent.objects.create(store_id=lead.store_id, lead=lead,
+                             kind=EventKind.GRADE, actor=consultant,
                              data={"from": "B", "to": "A"}, note="下周提车",
                              created_at=now - dt.timedelta(hours=1))
-    LeadEvent.objects.create(lead=lead, kind=EventKind.TOUCH, actor=consultant,
+    LeadEvent.objects.create(store_id=lead.store_id, lead=lead,
+                             kind=EventKind.TOUCH, actor=consultant,
                              data={"how": "wechat", "outcome": "appointment"},
                              note="约好周六试驾", created_at=now)
     client.force_login(consultant)
@@ -716,7 +719,8 @@ def test_detail_timeline_newest_first_with_labels_and_names(client, lead, consul
 def test_detail_query_count_is_constant(client, lead, consultant, teammate, count,
                                         django_assert_num_queries):
     for number in range(count):
-        LeadEvent.objects.create(lead=lead, kind=EventKind.ASSIGNED, actor=consultant,
+        LeadEvent.objects.create(store_id=lead.store_id, lead=lead,
+                                 kind=EventKind.ASSIGNED, actor=consultant,
                                  data={"from_owner": teammate.pk, "to_owner": consultant.pk},
                                  note=f"第{number}次")
         LostRequestFactory(lead=lead, status=LostRequestStatus.RETURNED,
@@ -734,7 +738,8 @@ def test_detail_query_count_is_constant(client, lead, consultant, teammate, coun
 def test_detail_supervisor_query_count_is_constant(client, lead, supervisor, consultant,
                                                    count, django_assert_num_queries):
     for number in range(count):
-        LeadEvent.objects.create(lead=lead, kind=EventKind.TOUCH, actor=consultant,
+        LeadEvent.objects.create(store_id=lead.store_id, lead=lead,
+                                 kind=EventKind.TOUCH, actor=consultant,
                                  data={"how": "call", "outcome": "reached"},
                                  note=f"第{number}次")
     client.force_login(supervisor)

@@ -62,7 +62,8 @@ def answered_survey(staff, *, answered_at: dt.datetime, scores: dict[str, int],
         expires_at=answered_at + dt.timedelta(days=7), answered_at=answered_at,
         lowest_score=min(scores.values()))
     SurveyAnswer.objects.bulk_create(
-        SurveyAnswer(survey=survey, question=SurveyQuestion(question), score=score)
+        SurveyAnswer(store=store, survey=survey, question=SurveyQuestion(question),
+                     score=score)
         for question, score in scores.items())
     return survey
 
@@ -79,6 +80,7 @@ def delivery_survey_answered(consultant, manager, *, answered_at: dt.datetime,
         created_at=answered_at, expires_at=answered_at + dt.timedelta(days=7),
         answered_at=answered_at, lowest_score=min(scores.values()))
     SurveyAnswer.objects.bulk_create(
-        SurveyAnswer(survey=survey, question=SurveyQuestion(question), score=score)
+        SurveyAnswer(store=consultant.store, survey=survey,
+                     question=SurveyQuestion(question), score=score)
         for question, score in scores.items())
     return survey

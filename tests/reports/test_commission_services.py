@@ -56,6 +56,12 @@ def test_create_writes_the_version_its_tiers_and_an_audit_row(store, manager):
         manager, [None, [[1, "300.00"], [5, "400.00"], [10, "500.00"]]])
 
 
+def test_create_files_each_tier_under_the_schemes_store(store, manager):
+    scheme = _create(store, manager)
+
+    assert list(scheme.tiers.values_list("store_id", flat=True)) == [store.pk] * 3
+
+
 def test_first_tier_may_start_at_zero_units(store, manager):
     scheme = _create(store, manager, tiers=_tiers((0, "100"), (3, "200")))
 

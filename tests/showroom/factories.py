@@ -46,6 +46,7 @@ class ObjectionFactory(factory.django.DjangoModelFactory):
         model = Objection
 
     visit = factory.SubFactory(VisitFactory)
+    store = factory.SelfAttribute("visit.store")
     kind = ObjectionType.PRICE
     note = "比别家贵"
 

@@ -477,6 +477,17 @@ def test_objection_add_and_counts(store, consultant, teammate):
         objection_add(visit=visit, actor=teammate, kind=ObjectionType.PRICE, note="x")
 
 
+def test_objection_add_records_it_in_the_visits_store(store, consultant):
+    visit = VisitFactory(store=store, consultant=consultant)
+
+    objection = objection_add(visit=visit, actor=consultant, kind=ObjectionType.PRICE,
+                              note="比隔壁贵")
+
+    objection.refresh_from_db()
+    assert (objection.store, objection.visit, objection.kind, objection.note) == (
+        store, visit, ObjectionType.PRICE, "比隔壁贵")
+
+
 def test_talk_tracks_for_a_model_include_those_for_every_model(store, manager):
     series = SeriesFactory()
     other = SeriesFactory(name="RAV4")

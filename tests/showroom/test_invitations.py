@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dealership.enums import Role
@@ -101,6 +102,16 @@ def test_create_second_scheduled_invitation_refused(lead, consultant, tomorrow):
         f"The customer is already expected on {tomorrow:%Y-%m-%d} 10:00. Cancel that "
         "invitation before booking another one."]
     assert Invitation.objects.filter(lead=lead).count() == 1
+
+
+def test_database_refuses_a_second_scheduled_invitation_of_the_lead(lead):
+    InvitationFactory(lead=lead)
+    InvitationFactory(lead=lead, status=InvitationStatus.CANCELLED)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InvitationFactory(lead=lead)
+
+    assert Invitation.objects.filter(lead=lead).count() == 2
 
 
 def test_create_after_a_cancelled_one_is_allowed(lead, consultant, tomorrow):

@@ -1,0 +1,33 @@
+# A commission tier carries its scheme's store (issue 15 §6): the column is added empty,
+# filled from the scheme in one statement, and made NOT NULL in 0004 (on PostgreSQL a NOT
+# NULL in the transaction that filled the column fails on the foreign key's pending checks).
+
+import django.db.models.deletion
+from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
+
+
+def fill_store(apps, schema_editor):
+    alias = schema_editor.connection.alias
+    schemes = apps.get_model("reports", "CommissionScheme").objects.using(alias)
+    apps.get_model("reports", "CommissionTier").objects.using(alias).update(
+        store_id=Subquery(schemes.filter(pk=OuterRef("scheme_id")).values("store_id")))
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("dealership", "0008_period_and_list_indexes"),
+        ("reports", "0002_report_time_callable_default"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="commissiontier",
+            name="store",
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT,
+                                    related_name="+", to="dealership.store",
+                                    verbose_name="store"),
+        ),
+        migrations.RunPython(fill_store, migrations.RunPython.noop, elidable=True),
+    ]
