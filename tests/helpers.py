@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -34,3 +36,31 @@ BUSINESS_START = timezone.localtime(_REAL_START, ZoneInfo("Asia/Shanghai")).repl
 def business_now() -> dt.datetime:
     """14:00 store time on the run's first day, plus the real time since the run began."""
     return BUSINESS_START + (_real_now() - _REAL_START)
+
+
+# --- Migrations ------------------------------------------------------------------------------
+def migrate(targets: list[tuple[str, str]] | None = None) -> None:
+    """The test database to `targets` ([(app label, migration name)]), or to the latest
+    migrations."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+    ContentType.objects.clear_cache()
+
+
+@contextmanager
+def migrated_back(targets: list[tuple[str, str]]) -> Iterator:
+    """The database migrated back to `targets`, giving their historical models (`apps`);
+    on the way out the latest migrations again, whatever happened, as every later test on
+    the worker expects. Needs `django_db(transaction=True)`."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        migrate(targets)
+        yield MigrationExecutor(connection).loader.project_state(targets).apps
+    finally:
+        migrate()

@@ -4,23 +4,17 @@ and contract PDFs written then get their parent's store. Runs on SQLite and Post
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from contracts.enums import ContractStatus
 from contracts.models import ContractDocument, ContractEvent, QuoteVersion
 from tests.contracts.factories import make_contract
 from tests.contracts.factories_services import customer_of
 from tests.factories import StoreFactory, UserFactory
+from tests.helpers import migrated_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("contracts", "0007_signed_index")]
-
-
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
 
 
 def test_children_get_the_store_of_their_quote_or_contract(consultant, manager):
@@ -32,10 +26,10 @@ def test_children_get_the_store_of_their_quote_or_contract(consultant, manager):
                       status=ContractStatus.SIGNED),
         make_contract(seller, customer_of(seller), manager=boss, status=ContractStatus.SIGNED),
     ]
-    try:
-        migrate(BEFORE)  # the store columns are gone
-    finally:
-        migrate(None)  # added back, filled from the parents, made NOT NULL
+    # Back before the store columns (dropped); on the way out they are added again, filled
+    # from the parents and made NOT NULL.
+    with migrated_back(BEFORE):
+        pass
 
     expected = {contract.pk: contract.store_id for contract in contracts}
     assert {(v.quote_id, v.store_id) for v in QuoteVersion.objects.all()} == {

@@ -7,13 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from dealership.enums import Role
 from leads.models import ConsentChange, LeadEvent, LostRequest, Touch
 from tests.factories import CustomerFactory, StoreFactory, UserFactory
+from tests.helpers import migrate, migrated_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,19 +20,11 @@ BEFORE = [("leads", "0012_period_index")]
 MOMENT = dt.datetime(2026, 11, 3, 10, 30, tzinfo=dt.UTC)
 
 
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    ContentType.objects.clear_cache()
-
-
 @pytest.fixture
 def old_apps():
-    """The database migrated back to BEFORE; its historical models. Whatever the test does,
-    the database is left at the latest migrations, as every other test expects."""
-    migrate(BEFORE)
-    yield MigrationExecutor(connection).loader.project_state(BEFORE).apps
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    """The database migrated back to BEFORE: its historical models."""
+    with migrated_back(BEFORE) as apps:
+        yield apps
 
 
 def add_old_rows(apps, store) -> dict[str, int]:
@@ -60,7 +50,7 @@ def test_each_child_row_takes_its_parents_store(old_apps):
     here, there = StoreFactory(code="MIG1"), StoreFactory(code="MIG2")
     mine, theirs = add_old_rows(old_apps, here), add_old_rows(old_apps, there)
 
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate()
 
     for ids, store in ((mine, here), (theirs, there)):
         assert (LeadEvent.objects.get(pk=ids["event"]).store_id,

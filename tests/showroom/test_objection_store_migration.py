@@ -4,11 +4,10 @@ their visit's store. Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from showroom.models import Objection
 from tests.factories import StoreFactory
+from tests.helpers import migrated_back
 from tests.showroom.factories import ObjectionFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,18 +15,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("showroom", "0008_drop_store_arrived_index")]
 
 
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-
-
 def test_objections_get_their_visits_store(store):
     visits = [VisitFactory(store=store), VisitFactory(store=StoreFactory(code="OTHER"))]
     objections = [ObjectionFactory(visit=visit) for visit in visits]
-    try:
-        migrate(BEFORE)  # the store column is gone
-    finally:
-        migrate(None)  # added back, filled from the visits, made NOT NULL
+    # Back before the store column (dropped); on the way out it is added again, filled from
+    # the visits and made NOT NULL.
+    with migrated_back(BEFORE):
+        pass
 
     assert set(Objection.objects.values_list("pk", "store_id")) == {
         (objection.pk, objection.visit.store_id) for objection in objections}
