@@ -99,7 +99,7 @@ test-clock: install messages
 	  echo "error: faketime not found: apt-get install faketime (Debian; as root)" >&2; exit 1; }
 	export SECRET_KEY="$${SECRET_KEY:-$(TEST_SECRET)}"; \
 	mkdir -p "$${DATA_DIR:-var}"; \
-	env -u DATABASE_URL -u REDIS_URL -u DATABASE_REPLICA_URL TZ=UTC \
+	env -u DATABASE_URL -u REDIS_URL -u DATABASE_REPLICA_URL -u CI TZ=UTC \
 	  faketime -f "@$(CLOCK)" $(VPY) -m pytest -n $(TEST_WORKERS) --dist loadfile \
 	  -m "not e2e" -p no:cacheprovider $(PYTEST_ARGS)
 
