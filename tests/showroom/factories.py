@@ -34,7 +34,7 @@ class VisitFactory(factory.django.DjangoModelFactory):
 
     store = factory.SubFactory(StoreFactory)
     consultant = factory.SubFactory(UserFactory, store=factory.SelfAttribute("..store"))
-    arrived_at = factory.LazyFunction(timezone.now)
+    arrived_at = factory.LazyFunction(lambda: timezone.now())  # the mocked clock, when one is set
     party_size = 1
     first_visit = True
     description = "白衣服的夫妻"
