@@ -72,7 +72,6 @@ TO_FIX = {
                                              "reference table for group-wide entries",
     ("dealership.PriceChange", "store null"): "a store for every row, or a reference "
                                               "table for catalogue (group) prices",
-    # Indexes not led by store.
 }
 
 
