@@ -40,8 +40,14 @@ class DailyReport(models.Model):
         verbose_name = _("daily report")
         verbose_name_plural = _("daily reports")
         ordering = ["-day", "-version"]
-        constraints = [models.UniqueConstraint(fields=["store", "day", "version"],
-                                               name="daily_report_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "day", "version"],
+                                    name="daily_report_version_unique"),
+            # One version of a day in the making at a time: two managers asking at once
+            # would otherwise both pass the service's check and number 2 and 3 apart.
+            models.UniqueConstraint(fields=["store", "day"], name="daily_report_one_pending",
+                                    condition=models.Q(status=DailyReportStatus.PENDING)),
+        ]
         # The evening job's sweep: versions still pending, oldest first. Few rows are
         # pending at any time, so the sweep across stores reads the whole partial index.
         indexes = [models.Index(fields=["store", "created_at"], name="daily_report_pending_idx",
