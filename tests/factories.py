@@ -29,6 +29,13 @@ _rng = random.Random(7)
 PASSWORD = "test-pass-2026"
 
 
+def clock_now() -> dt.datetime:
+    """`timezone.now()` looked up when a factory calls it: `LazyFunction(timezone.now)`
+    would hold the real function, and a test that sets the clock with
+    `mock.patch.object(timezone, "now", …)` would get rows of another day."""
+    return timezone.now()
+
+
 class DealerGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DealerGroup
@@ -93,7 +100,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+86138{n:08d}")
     city = "深圳"
     owner = None
-    created_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(clock_now)
 
 
 class BrandFactory(factory.django.DjangoModelFactory):

@@ -22,7 +22,7 @@ from leads.enums import (
     TouchOutcome,
 )
 from leads.models import Campaign, Lead, LostRequest, Touch
-from tests.factories import CustomerFactory, StoreFactory
+from tests.factories import CustomerFactory, StoreFactory, clock_now
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
@@ -51,7 +51,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
     channel = Channel.WALK_IN
     grade = Grade.B
     status = LeadStatus.NEW
-    created_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(clock_now)
     assigned_at = factory.LazyAttribute(lambda o: o.created_at if o.owner else None)
     follow_up_due_at = factory.LazyAttribute(lambda o: o.created_at + dt.timedelta(days=7))
 
@@ -66,7 +66,7 @@ class TouchFactory(factory.django.DjangoModelFactory):
     outcome = TouchOutcome.REACHED
     note = "电话沟通，客户关注落地价"
     by = factory.LazyAttribute(lambda o: o.lead.owner)
-    created_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(clock_now)
 
 
 class LostRequestFactory(factory.django.DjangoModelFactory):
@@ -78,5 +78,5 @@ class LostRequestFactory(factory.django.DjangoModelFactory):
     reason = LostReason.BOUGHT_COMPETITOR
     note = "客户已在别家提车"
     requested_by = factory.LazyAttribute(lambda o: o.lead.owner)
-    requested_at = factory.LazyFunction(timezone.now)
+    requested_at = factory.LazyFunction(clock_now)
     status = LostRequestStatus.PENDING

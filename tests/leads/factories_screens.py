@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from leads.enums import EventKind, TaskKind
 from leads.models import LeadEvent, Notification, Task
+from tests.factories import clock_now
 from tests.leads.factories import LeadFactory
 
 
@@ -20,7 +21,7 @@ class LeadEventFactory(factory.django.DjangoModelFactory):
     actor = factory.LazyAttribute(lambda o: o.lead.owner)
     data = factory.LazyFunction(lambda: {"how": "call", "outcome": "reached"})
     note = "电话沟通"
-    created_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(clock_now)
 
 
 class TaskFactory(factory.django.DjangoModelFactory):
@@ -42,4 +43,4 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     store = factory.LazyAttribute(lambda o: o.lead.store)
     user = factory.LazyAttribute(lambda o: o.lead.owner)
     kind = EventKind.ASSIGNED
-    created_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(clock_now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import factory
-from django.utils import timezone
 
 from contracts.enums import ContractStatus
 from contracts.models import Contract
@@ -13,6 +12,7 @@ from delivery.models import Handover
 from reports.enums import MeetingKind, NoteTopic
 from reports.models import MeetingNote
 from tests.contracts.factories import make_contract
+from tests.factories import clock_now
 
 
 class MeetingNoteFactory(factory.django.DjangoModelFactory):
@@ -24,7 +24,7 @@ class MeetingNoteFactory(factory.django.DjangoModelFactory):
     meeting = MeetingKind.MORNING
     topic = NoteTopic.FACTORY_SUBSIDY
     body = "厂家本月补贴：凯美瑞每台三千元。"
-    created_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(clock_now)
 
 
 def at(store, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from dealership.enums import StockStatus
 from showroom.enums import DutyState, ObjectionType
 from showroom.models import DutyShift, Objection, TalkTrack, Visit
-from tests.factories import StockVehicleFactory, StoreFactory, UserFactory
+from tests.factories import StockVehicleFactory, StoreFactory, UserFactory, clock_now
 
 
 class DemoVehicleFactory(StockVehicleFactory):
@@ -34,7 +34,7 @@ class VisitFactory(factory.django.DjangoModelFactory):
 
     store = factory.SubFactory(StoreFactory)
     consultant = factory.SubFactory(UserFactory, store=factory.SelfAttribute("..store"))
-    arrived_at = factory.LazyFunction(lambda: timezone.now())  # the mocked clock, when one is set
+    arrived_at = factory.LazyFunction(clock_now)
     party_size = 1
     first_visit = True
     description = "白衣服的夫妻"

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from showroom.enums import InvitationStatus
 from showroom.models import InspectionCheck, InspectionItem, Invitation
-from tests.factories import StoreFactory
+from tests.factories import StoreFactory, clock_now
 from tests.leads.factories import LeadFactory
 
 
@@ -59,4 +59,4 @@ class InspectionCheckFactory(factory.django.DjangoModelFactory):
     date = factory.LazyAttribute(lambda o: store_today(o.item.store))
     ok = True
     note = ""
-    checked_at = factory.LazyFunction(timezone.now)
+    checked_at = factory.LazyFunction(clock_now)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from showroom.enums import TestDriveStatus as DriveStatus
 from showroom.models import bookings
-from tests.factories import CustomerFactory, StoreFactory, UserFactory
+from tests.factories import CustomerFactory, StoreFactory, UserFactory, clock_now
 from tests.showroom.factories import DemoVehicleFactory
 
 
@@ -45,5 +45,5 @@ class DriveFactory(factory.django.DjangoModelFactory):
     licence_expires_on = factory.LazyFunction(lambda: timezone.localdate()
                                               + dt.timedelta(days=365 * 3))
     agreement_version = "2026-01"
-    agreement_accepted_at = factory.LazyFunction(timezone.now)
+    agreement_accepted_at = factory.LazyFunction(clock_now)
     created_by = factory.SelfAttribute("consultant")
