@@ -137,3 +137,83 @@ def test_compiled_catalogues_are_used():
     with translation.override("en"):
         assert translation.gettext("My day") == "My day"
         assert translation.gettext("Log out") == "Log out"
+
+
+# Where `make makemessages` does not look (its --ignore list, Django's defaults, and what
+# only a run leaves behind).
+NOT_SOURCES = {".venv", "staticfiles", "var", "build", "node_modules", "test-results",
+               "locale"}
+
+
+def source_messages(root: Path, scratch: Path) -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every message the sources mark, read as `makemessages` reads
+    them: templates run through Django's `templatize`, then GNU xgettext with Django's
+    keywords."""
+    from django.utils.translation import templatize
+
+    files = []
+    for path in sorted(root.rglob("*")):
+        parts = path.relative_to(root).parts
+        if (not path.is_file() or path.suffix not in {".py", ".html", ".txt"}
+                or any(part in NOT_SOURCES or part.startswith(".") for part in parts)):
+            continue
+        if path.suffix == ".py":
+            files.append(path)
+            continue
+        copy = scratch.joinpath(*parts).with_name(path.name + ".py")
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(templatize(path.read_text(encoding="utf-8"), origin=str(path)),
+                        encoding="utf-8")
+        files.append(copy)
+    listing = scratch / "files.txt"
+    listing.write_text("\n".join(str(path) for path in files), encoding="utf-8")
+    pot = scratch / "sources.pot"
+    subprocess.run(
+        [shutil.which("xgettext") or "xgettext", "-d", "django", "--language=Python",
+         "--from-code=UTF-8",
+         "--keyword=gettext_noop", "--keyword=gettext_lazy", "--keyword=ngettext_lazy:1,2",
+         "--keyword=pgettext:1c,2", "--keyword=npgettext:1c,2,3",
+         "--keyword=pgettext_lazy:1c,2", "--keyword=npgettext_lazy:1c,2,3",
+         f"--output={pot}", "--files-from", str(listing)],
+        check=True, capture_output=True, text=True)
+    return {(entry.msgctxt, entry.msgid) for entry in parse_po(pot) if entry.msgid}
+
+
+@pytest.fixture(scope="module")
+def marked_messages(tmp_path_factory):
+    if shutil.which("xgettext") is None:
+        pytest.skip("xgettext not found: install GNU gettext (apt-get install gettext)")
+    return source_messages(Path(settings.BASE_DIR), tmp_path_factory.mktemp("xgettext"))
+
+
+@pytest.mark.parametrize("locale", sorted(CATALOGUES))
+def test_every_marked_message_is_in_the_catalogue(locale, marked_messages):
+    """A string marked for translation after the last `make makemessages` would show in
+    English to a Chinese user, and the two tests above cannot see it."""
+    catalogue = {(entry.msgctxt, entry.msgid) for entry in parse_po(po_path(locale))
+                 if "fuzzy" not in entry.flags}
+    missing = sorted(marked_messages - catalogue, key=lambda pair: (pair[0] or "", pair[1]))
+    assert len(marked_messages) > 100, marked_messages
+    assert not missing, (f"{locale}: run `make makemessages` and translate: "
+                         f"{[msgid for _ctxt, msgid in missing][:20]}")
+
+
+def test_source_messages_finds_python_and_template_strings(tmp_path):
+    """The reader sees what makemessages sees: each kind of marking, and nothing else."""
+    if shutil.which("xgettext") is None:
+        pytest.skip("xgettext not found: install GNU gettext (apt-get install gettext)")
+    root = tmp_path / "project"
+    (root / "app" / "templates").mkdir(parents=True)
+    (root / ".venv").mkdir()
+    (root / "app" / "views.py").write_text(
+        "from django.utils.translation import gettext as _, pgettext_lazy\n"
+        "A = _('Plain')\nB = pgettext_lazy('car', 'Trim')\n", encoding="utf-8")
+    (root / "app" / "templates" / "page.html").write_text(
+        "{% load i18n %}{% translate 'From a tag' %}"
+        "{% blocktranslate %}Block {{ n }}{% endblocktranslate %}", encoding="utf-8")
+    (root / ".venv" / "lib.py").write_text("_('Not ours')\n", encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+
+    assert source_messages(root, scratch) == {
+        (None, "Plain"), ("car", "Trim"), (None, "From a tag"), (None, "Block %(n)s")}
