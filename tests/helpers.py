@@ -64,3 +64,25 @@ def migrated_back(targets: list[tuple[str, str]]) -> Iterator:
         yield MigrationExecutor(connection).loader.project_state(targets).apps
     finally:
         migrate()
+
+
+# --- The small demo, seeded once for a test module ------------------------------------------
+@contextmanager
+def demo_seeded_once(django_db_blocker, media_root) -> Iterator[str]:
+    """`seed_demo --force` in a transaction held open for a module's tests, rolled back
+    after its last one; its output. Each test still runs in its own savepoint, so what a
+    test changes is gone before the next. Use it from a module-scoped fixture; every test of
+    that module then sees the demo, so a test that needs an empty database lives elsewhere.
+    Seeding takes 15 s or more: once per module, not per test."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    out = StringIO()
+    with (django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root),
+          transaction.atomic()):
+        call_command("seed_demo", force=True, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)

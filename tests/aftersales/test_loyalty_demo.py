@@ -5,29 +5,22 @@ rolled back when the module ends."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from aftersales.enums import PointsEntryKind
 from aftersales.models import LoyaltyAccount, PointsEntry, Referral, ServicePackage
 from dealership.models import Store
 from leads.enums import Channel
+from tests.helpers import demo_seeded_once
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with (django_db_blocker.unblock(),
-          override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("loyalty-demo-media")),
-          transaction.atomic()):
-        call_command("seed_demo", force=True, stdout=StringIO())
+    """The small demo, seeded once for the module; rolled back after its last test."""
+    with demo_seeded_once(django_db_blocker, tmp_path_factory.mktemp("loyalty-demo-media")):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -18,9 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F
-from django.test import override_settings
 from django.utils import timezone
 
 from contracts.demo import renumber
@@ -57,6 +55,7 @@ from dealership.models import Store, User
 from dealership.models.audit import AuditEntry
 from leads.enums import LeadStatus
 from leads.models import LeadEvent
+from tests.helpers import demo_seeded_once
 
 pytestmark = pytest.mark.django_db
 SIGNED_STATES = (ContractStatus.SIGNED, ContractStatus.DELIVERED, ContractStatus.CLOSED)
@@ -70,11 +69,8 @@ def media_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, media_root):
     """The small demo, seeded once; rolled back after the module's last test."""
-    with (django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root),
-          transaction.atomic()):
-        call_command("seed_demo", force=True, stdout=StringIO())
+    with demo_seeded_once(django_db_blocker, media_root):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -89,13 +89,28 @@ def rows(model) -> list[dict]:
     return list(model.objects.order_by("pk").values())
 
 
-def test_every_payment_and_refund_is_read_by_the_contracts_models(ledger, old_database):
+def test_the_ledger_rows_types_and_grants_follow_the_move(ledger, old_database):
+    """On a database made before the move: every payment and refund is read by the
+    contracts models; the content types are delivery's and are renamed in place, so their
+    ids, permissions, grants and audit rows stay attached; and the ledger keeps working.
+    (One test: each migrates the database back and forth, about a minute on SQLite.)"""
     add_old_rows(old_database, ledger)
     payments_before = rows(old_database.get_model("delivery", "Payment"))
     refunds_before = rows(old_database.get_model("delivery", "RefundObligation"))
+    old_types = {ct.model: ct.pk for ct in ContentType.objects.filter(
+        app_label="delivery", model__in=LEDGER_MODELS)}
+    desk = Group.objects.create(name="前台财务")
+    desk.permissions.add(Permission.objects.get(content_type_id=old_types["payment"],
+                                                codename="view_payment"))
+    cashier = UserFactory(role=Role.RECEPTIONIST, store=ledger["kept"].store,
+                          username="cashier-mig")
+    cashier.user_permissions.add(Permission.objects.get(
+        content_type_id=old_types["refundobligation"], codename="change_refundobligation"))
+    audited = AuditEntry.objects.filter(content_type_id=old_types["payment"]).count()
 
     migrate_to_latest()
 
+    # The rows.
     assert rows(Payment) == payments_before
     assert rows(RefundObligation) == refunds_before
     assert [(p.contract_id, p.kind, p.channel, p.amount, p.receipt_number)
@@ -116,34 +131,7 @@ def test_every_payment_and_refund_is_read_by_the_contracts_models(ledger, old_da
         ledger["finance"], dt.datetime(2026, 11, 3, 10, 30, tzinfo=dt.UTC))
     assert ledger["cancelled"].refund_obligation == refund
 
-
-def test_the_ledger_keeps_working_after_the_move(ledger, old_database):
-    migrate_to_latest()
-    balance = Payment.objects.create(
-        store=ledger["kept"].store, contract=ledger["kept"], kind=PaymentKind.BALANCE,
-        channel=PaymentChannel.CASH, amount=Decimal("1.00"), receipt_number="NEW-1",
-        received_at=timezone.now(), recorded_by=ledger["kept"].consultant)
-
-    assert Payment.objects.filter(contract=ledger["kept"]).count() == 2
-    assert balance.pk > Payment.objects.exclude(pk=balance.pk).latest("pk").pk
-
-
-def test_content_types_and_grants_follow_the_models(ledger, old_database):
-    """On a database made before the move, the content types are delivery's; they are
-    renamed in place, so their ids, permissions, grants and audit rows stay attached."""
-    old_types = {ct.model: ct.pk for ct in ContentType.objects.filter(
-        app_label="delivery", model__in=LEDGER_MODELS)}
-    desk = Group.objects.create(name="前台财务")
-    desk.permissions.add(Permission.objects.get(content_type_id=old_types["payment"],
-                                                codename="view_payment"))
-    cashier = UserFactory(role=Role.RECEPTIONIST, store=ledger["kept"].store,
-                          username="cashier-mig")
-    cashier.user_permissions.add(Permission.objects.get(
-        content_type_id=old_types["refundobligation"], codename="change_refundobligation"))
-    audited = AuditEntry.objects.filter(content_type_id=old_types["payment"]).count()
-
-    migrate_to_latest()
-
+    # The content types, their grants and audit rows.
     new_types = {ct.model: ct.pk for ct in ContentType.objects.filter(
         app_label="contracts", model__in=LEDGER_MODELS)}
     assert new_types == old_types
@@ -157,6 +145,14 @@ def test_content_types_and_grants_follow_the_models(ledger, old_database):
             cashier.has_perm("delivery.change_refundobligation")) == (True, False)
     assert audited == 1  # the deposit's confirmation
     assert AuditEntry.objects.filter(content_type_id=new_types["payment"]).count() == audited
+
+    # The ledger keeps working after the move.
+    balance = Payment.objects.create(
+        store=ledger["kept"].store, contract=ledger["kept"], kind=PaymentKind.BALANCE,
+        channel=PaymentChannel.CASH, amount=Decimal("1.00"), receipt_number="NEW-1",
+        received_at=timezone.now(), recorded_by=ledger["kept"].consultant)
+    assert Payment.objects.filter(contract=ledger["kept"]).count() == 3
+    assert balance.pk > Payment.objects.exclude(pk=balance.pk).latest("pk").pk
 
 
 def test_content_types_made_meanwhile_are_merged(ledger, old_database):

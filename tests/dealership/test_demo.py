@@ -8,7 +8,6 @@ import phonenumbers
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db.models import Count
 from django.test import RequestFactory
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils import timezone
 from dealership.enums import Role, Seniority, StockStatus
 from dealership.models import Customer, StockVehicle, Store, User
 from dealership.validators import normalize_id_number, normalize_phone, normalize_vin
-from tests.factories import StoreFactory
+from tests.helpers import demo_seeded_once
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +45,12 @@ def _counts() -> tuple[int, int, int, int]:
             StockVehicle.objects.count())
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True
-    return _seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The small demo, seeded once for the module; rolled back after its last test. Its
+    output. The commands' runs on an empty database are in test_demo_commands.py."""
+    with demo_seeded_once(django_db_blocker, tmp_path_factory.mktemp("demo-media")) as out:
+        yield out
 
 
 def test_seed_demo_reports_each_stage_as_it_goes(seeded):
@@ -61,21 +62,6 @@ def test_seed_demo_reports_each_stage_as_it_goes(seeded):
     assert all(line.rstrip().endswith(" s") for line in seeded.splitlines() if " …" in line)
 
 
-def test_seed_demo_with_debug_off_refused(settings):
-    settings.DEBUG = False
-
-    with pytest.raises(CommandError):
-        _seed()
-
-    assert _counts() == (0, 0, 0, 0)
-
-
-def test_seed_demo_with_debug_off_and_force_seeds(settings):
-    settings.DEBUG = False
-
-    _seed("--force")
-
-    assert Store.objects.filter(code="DEMO").count() == 1
 
 
 def test_seed_demo_creates_store_demo(seeded):
@@ -188,7 +174,8 @@ def test_seed_demo_customers_and_stock_are_consistent_and_in_the_past(seeded):
             if v.status != StockStatus.IN_TRANSIT and v.arrival_date is None] == []
 
 
-def test_seed_demo_second_run_creates_nothing(seeded):
+def test_seed_demo_second_run_creates_nothing(seeded, settings):
+    settings.DEBUG = True
     before = _counts()
 
     output = _seed()
@@ -196,22 +183,6 @@ def test_seed_demo_second_run_creates_nothing(seeded):
     assert (_counts(), output) == (before, "Store DEMO exists already: nothing seeded.\n")
 
 
-def test_seed_demo_if_empty_on_database_with_store_does_nothing(settings):
-    settings.DEBUG = True
-    StoreFactory(code="REAL")
-
-    output = _seed("--if-empty")
-
-    assert (_counts(), output) == (
-        (1, 0, 0, 0), "The database already has a store: nothing seeded.\n")
-
-
-def test_seed_demo_if_empty_on_empty_database_seeds(settings):
-    settings.DEBUG = True
-
-    _seed("--if-empty")
-
-    assert list(Store.objects.values_list("code", flat=True)) == ["DEMO", "DGN"]
 
 
 def test_seed_demo_routing_loads_equal_each_consultants_open_leads(seeded):

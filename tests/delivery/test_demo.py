@@ -14,9 +14,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
-from django.test import override_settings
 from django.utils import timezone
 
 from contracts.enums import ContractStatus, PaymentKind
@@ -29,6 +27,7 @@ from delivery.models import Allocation, Handover, PdiCheck, PdiItem
 from delivery.selectors.inventory import delivery_settings_of, slow_stock
 from delivery.selectors.orders import at_risk_days_of, order_rows
 from delivery.selectors.pdi import pdi_states
+from tests.helpers import demo_seeded_once
 
 pytestmark = pytest.mark.django_db
 DONE = (ContractStatus.DELIVERED, ContractStatus.CLOSED)
@@ -36,12 +35,9 @@ DONE = (ContractStatus.DELIVERED, ContractStatus.CLOSED)
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with (django_db_blocker.unblock(),
-          override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("delivery-demo-media")),
-          transaction.atomic()):
-        call_command("seed_demo", force=True, stdout=StringIO())
+    """The small demo, seeded once for the module; rolled back after its last test."""
+    with demo_seeded_once(django_db_blocker, tmp_path_factory.mktemp("delivery-demo-media")):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F
-from django.test import override_settings
 from django.utils import timezone
 
 from dealership.enums import Role
@@ -35,20 +31,16 @@ from leads.models import (
     Task,
     Touch,
 )
+from tests.helpers import demo_seeded_once
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The small demo, seeded once for the module (its speed is benchmark_leads' business,
-    not a test's); rolled back after the module's last test."""
-    with (django_db_blocker.unblock(),
-          override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")),
-          transaction.atomic()):
-        call_command("seed_demo", force=True, stdout=StringIO())
+    """The small demo, seeded once for the module; rolled back after its last test."""
+    with demo_seeded_once(django_db_blocker, tmp_path_factory.mktemp("demo-media")):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -1,12 +1,8 @@
 """seed_demo's showroom history: visits, invitations, test drives, roster, checklist."""
 
-import io
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F
-from django.test import override_settings
 from django.utils import timezone
 
 from dealership.enums import Role
@@ -20,6 +16,7 @@ from showroom.models import (
     TestDrive,
     Visit,
 )
+from tests.helpers import demo_seeded_once
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +24,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """The small demo, seeded once for the module; rolled back after its last test."""
-    with (django_db_blocker.unblock(),
-          override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")),
-          transaction.atomic()):
-        call_command("seed_demo", force=True, stdout=io.StringIO())
+    with demo_seeded_once(django_db_blocker, tmp_path_factory.mktemp("demo-media")):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
