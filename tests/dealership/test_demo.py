@@ -62,8 +62,6 @@ def test_seed_demo_reports_each_stage_as_it_goes(seeded):
     assert all(line.rstrip().endswith(" s") for line in seeded.splitlines() if " …" in line)
 
 
-
-
 def test_seed_demo_creates_store_demo(seeded):
     store = Store.objects.get(code="DEMO")
 
@@ -181,8 +179,6 @@ def test_seed_demo_second_run_creates_nothing(seeded, settings):
     output = _seed()
 
     assert (_counts(), output) == (before, "Store DEMO exists already: nothing seeded.\n")
-
-
 
 
 def test_seed_demo_routing_loads_equal_each_consultants_open_leads(seeded):
